@@ -1,0 +1,63 @@
+# shop_reco developer commands. Every target creates .venv when it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.db
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: help venv demo test test-fast lint format bench bench-quick eval wheel-check fuzz load clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install shop_reco with its test and dev extras
+
+demo: $(STAMP)  ## run the demo storefront on SQLite at http://127.0.0.1:5000
+	mkdir -p instance
+	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(BIN)/flask --app shop_reco.demo shop-reco db upgrade
+	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(BIN)/flask --app shop_reco.demo shop-reco demo-data
+	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(BIN)/flask --app shop_reco.demo run --host $(HOST) --port $(PORT)
+
+test: $(STAMP)  ## run the whole test suite (PostgreSQL too when SHOP_RECO_TEST_POSTGRES_URL is set)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)  ## the suite without slow, browser and wheel tests
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shop_reco
+
+format: $(STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+eval: $(STAMP)  ## score the labelled shopper descriptions in ../shared/eval
+	$(BIN)/python ../shared/eval/score.py --min-pass 0.95 --strict-safety
+
+bench: $(STAMP)  ## full benchmarks; writes benchmarks/results/latest.json
+	$(BIN)/python -m benchmarks
+
+bench-quick: $(STAMP)  ## benchmarks in under a minute
+	$(BIN)/python -m benchmarks --quick
+
+wheel-check: $(STAMP)  ## build the wheel, install it in a clean venv, migrate and load demo data
+	$(BIN)/python -m pytest tests/test_wheel.py -m slow
+
+clean:  ## remove build products (keeps .venv)
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+fuzz: $(STAMP)  ## schemathesis with >= 100 examples per operation, hypothesis at 1,000
+	SHOP_RECO_FUZZ_EXAMPLES=150 HYPOTHESIS_PROFILE=full $(BIN)/python -m pytest tests/test_api_fuzz.py tests/test_understanding_properties.py tests/test_rules_schema.py -q
+
+load: $(STAMP)  ## gunicorn + wrk mixed load on loopback for LOAD_SECONDS (20)
+	$(BIN)/python -m benchmarks.load --seconds $${LOAD_SECONDS:-20}

@@ -1,0 +1,48 @@
+"""Mount shop_reco's blueprints under ``SHOP_RECO_URL_PREFIX``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Flask, Response
+
+from shop_reco.extension import resource_dir
+
+if TYPE_CHECKING:
+    from shop_reco.extension import RecoState
+
+
+def register_blueprints(app: Flask, state: RecoState) -> None:
+    """The JSON API at ``<prefix>/api/v1``, static files at ``<prefix>/static``, widgets and admin."""
+    prefix = state.settings["SHOP_RECO_URL_PREFIX"]
+    templates = resource_dir("templates")
+    # Templates are namespaced (shop_reco/...) so the host can override any of them.
+    assets = Blueprint(
+        "shop_reco",
+        __name__,
+        template_folder=str(templates),
+        static_folder=str(templates / "shop_reco" / "static"),
+        static_url_path="/static",
+    )
+
+    @assets.after_request
+    def _asset_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+    app.register_blueprint(assets, url_prefix=prefix)
+
+    from shop_reco.api import create_api_blueprint
+    from shop_reco.api.policies import make_limiter
+
+    state.limiter = make_limiter(app, state)
+    app.register_blueprint(create_api_blueprint(state, state.limiter), url_prefix=f"{prefix}/api/v1")
+
+    from shop_reco.widgets import register_widgets
+
+    register_widgets(app, state)
+
+    from shop_reco.admin import register_admin
+
+    register_admin(app, state)

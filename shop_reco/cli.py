@@ -1,0 +1,336 @@
+"""``flask shop-reco ...``: database, content import, recommendations and rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from flask.cli import with_appcontext
+
+from shop_reco import settings as settings_mod
+from shop_reco.extension import get_session, get_state
+
+shop_reco_group = click.Group("shop-reco", help="shop_reco: recommendations for discomfort descriptions.")
+
+
+def _fail(message: str) -> NoReturn:
+    """Exit non-zero with an error message (nothing has been committed)."""
+    raise click.ClickException(message)
+
+
+def _read_file(path: str, limit: int = 5 * 1024 * 1024) -> bytes:
+    p = Path(path)
+    if not p.is_file():
+        _fail(f"{path}: no such file")
+    if p.stat().st_size > limit:
+        _fail(f"{path}: larger than {limit // 1024 // 1024} MB")
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        _fail(f"{path}: cannot be read ({exc.strerror})")
+
+
+# -- database ---------------------------------------------------------------
+
+
+@shop_reco_group.group("db", help="shop_reco's own migrations (version table reco_alembic_version).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Create or update shop_reco's tables (default: to the newest revision)."""
+    from shop_reco.storage import migrations
+
+    try:
+        migrations.upgrade(get_state().engine, revision)
+    except Exception as exc:
+        _fail(f"upgrade to {revision!r} failed: {exc}")
+    click.echo(f"shop_reco schema at {migrations.current(get_state().engine)}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision", default="-1")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Step back one revision, or to REVISION ('base' drops every reco_ table)."""
+    from shop_reco.storage import migrations
+
+    try:
+        migrations.downgrade(get_state().engine, revision)
+    except Exception as exc:
+        _fail(f"downgrade to {revision!r} failed: {exc}")
+    click.echo(f"shop_reco schema at {migrations.current(get_state().engine) or 'base'}")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the revision the database is at and whether it is the newest."""
+    from shop_reco.storage import migrations
+
+    engine = get_state().engine
+    rev = migrations.current(engine)
+    head = migrations.head()
+    click.echo(f"{rev or 'base'} ({'head' if rev == head else f'behind head {head}'})")
+
+
+# -- configuration ------------------------------------------------------------
+
+
+@shop_reco_group.command("config")
+@with_appcontext
+def show_config() -> None:
+    """List every SHOP_RECO_* setting with its value in this app."""
+    state = get_state()
+    for s in settings_mod.SETTINGS:
+        value: Any = state.settings[s.key]
+        if callable(value):
+            value = f"<callable {getattr(value, '__name__', '?')}>"
+        click.echo(f"{s.key} = {value!r}\n    {s.doc}")
+
+
+# -- content --------------------------------------------------------------------
+
+
+@shop_reco_group.command("demo-data")
+@with_appcontext
+def demo_data() -> None:
+    """Load the bundled demo catalogue, exercises, article, rules and test bench (idempotent)."""
+    from shop_reco.storage.demo_data import DemoDataError, load_demo_data
+
+    session = get_session()
+    _require_schema()
+    try:
+        counts = load_demo_data(session)
+        session.commit()
+    except DemoDataError as exc:
+        session.rollback()
+        _fail(str(exc))
+    summary = ", ".join(f"{n} {kind} changed" for kind, n in counts.items())
+    click.echo(f"demo data loaded: {summary}")
+
+
+@shop_reco_group.command("import-article")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html"]),
+    default=None,
+    help="Default: from the file's extension (.md, .html), else text.",
+)
+@click.option("--locale", default=None, help="The article's language (default: SHOP_RECO_DEFAULT_LOCALE).")
+@click.option("--slug", default=None, help="The article's slug (default: from its title).")
+@with_appcontext
+def import_article(file: str, fmt: str | None, locale: str | None, slug: str | None) -> None:
+    """Import an article (plain text, Markdown or HTML) into sections tagged with concepts."""
+    from shop_reco.importing.articles import ArticleImportError, parse_article
+    from shop_reco.storage.content import replace_article, upsert_source
+    from shop_reco.understanding import tag_text
+
+    _require_schema()
+    locale = _check_locale(locale)
+    raw = _read_file(file)
+    if fmt is None:
+        suffix = Path(file).suffix.lower()
+        fmt = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}.get(suffix, "text")
+    try:
+        doc = parse_article(raw, fmt=fmt, locale=locale, slug=slug, tagger=tag_text)
+    except ArticleImportError as exc:
+        _fail(f"{file}: {exc}")
+    session = get_session()
+    data = doc.as_dict()
+    try:
+        for source in doc.sources:
+            upsert_source(session, source.as_dict(), actor="cli")
+        _, changed = replace_article(session, data, actor="cli")
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    click.echo(
+        f"article {data['slug']} ({locale}): {len(data['sections'])} sections, "
+        f"{len(data['sources'])} sources{'' if changed else ' (unchanged)'}"
+    )
+
+
+@shop_reco_group.command("import-products")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default=None, help="Default: from the file's extension."
+)
+@with_appcontext
+def import_products(file: str, fmt: str | None) -> None:
+    """Upsert products by SKU from JSON or CSV; one bad row and nothing is written."""
+    from shop_reco.importing.products import ProductImportError, parse_products
+    from shop_reco.storage.content import upsert_product
+
+    _require_schema()
+    raw = _read_file(file)
+    fmt = fmt or ("csv" if file.lower().endswith(".csv") else "json")
+    try:
+        rows = parse_products(raw, fmt=fmt)
+    except ProductImportError as exc:
+        lines = "\n".join(f"  line {e['line']}, field {e['field']}: {e['message']}" for e in exc.errors)
+        _fail(f"{file}: nothing imported, {len(exc.errors)} error(s):\n{lines}")
+    session = get_session()
+    changed = 0
+    try:
+        for row in rows:
+            changed += upsert_product(session, row, actor="cli")[1]
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    click.echo(f"{len(rows)} products read, {changed} created or updated")
+
+
+def _check_locale(locale: str | None) -> str:
+    state = get_state()
+    locale = locale or state.settings["SHOP_RECO_DEFAULT_LOCALE"]
+    if locale not in state.settings["SHOP_RECO_LOCALES"]:
+        _fail(f"unknown locale {locale!r}; supported: {', '.join(state.settings['SHOP_RECO_LOCALES'])}")
+    return locale
+
+
+def _require_schema() -> None:
+    from shop_reco.storage import migrations
+
+    try:
+        behind = migrations.pending(get_state().engine)
+    except Exception as exc:
+        _fail(f"cannot reach the database {get_state().settings['SHOP_RECO_DATABASE_URL']!r}: {exc}")
+    if behind:
+        _fail("shop_reco's tables are missing or out of date: run `flask shop-reco db upgrade` first")
+
+
+@shop_reco_group.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Delete stored description text past SHOP_RECO_RETENTION_DAYS (derived codes stay)."""
+    from shop_reco.storage.privacy import purge_expired_descriptions
+
+    _require_schema()
+    session = get_session()
+    count = purge_expired_descriptions(session)
+    session.commit()
+    click.echo(f"{count} stored descriptions past their retention deleted")
+
+
+# -- recommendations and rules -------------------------------------------------------------
+
+
+@shop_reco_group.command("recommend")
+@click.argument("text")
+@click.option("--locale", default=None, help="en or sv (default: detected from the text).")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly what the API would answer.")
+@with_appcontext
+def recommend_command(text: str, locale: str | None, as_json: bool) -> None:
+    """Print what the API would answer for TEXT (the text itself is not stored)."""
+    from shop_reco.answers import LocaleError, answer_description
+    from shop_reco.api.payloads import answer_payload
+
+    _require_schema()
+    state = get_state()
+    if not text.strip() or len(text) > state.settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]:
+        _fail(f"TEXT must be 1 to {state.settings['SHOP_RECO_MAX_DESCRIPTION_CHARS']} characters")
+    try:
+        answer = answer_description(text, locale=locale, source="cli")
+    except LocaleError as exc:
+        _fail(str(exc))
+    payload = answer_payload(
+        answer,
+        cart_template=state.settings["SHOP_RECO_CART_URL_TEMPLATE"],
+        article_template=state.settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"],
+    )
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    _print_answer(payload)
+
+
+def _print_answer(p: dict[str, Any]) -> None:
+    profile = p["profile"]
+    found = ", ".join(f"{m['code']}{' (negated)' if m['negated'] else ''} «{m['phrase']}»" for m in profile["matches"])
+    click.echo(f"understood: {found or 'nothing specific'}")
+    click.echo(f"safety: {p['safety']['level']}")
+    if p["safety"]["message"]:
+        click.echo(f"  {p['safety']['message']}")
+    for title, key, label in (
+        ("exercises", "exercises", "slug"),
+        ("products", "products", "sku"),
+        ("reading", "sections", "anchor"),
+    ):
+        if p[key]:
+            click.echo(f"{title}:")
+            for item in p[key]:
+                why = "; ".join(r["text"] for r in item["why"])
+                click.echo(f"  - {item[label]}: {why}")
+    for a in p["avoid"]:
+        click.echo(f"avoid: {a['text']}")
+    if p["fallback"]:
+        click.echo("(nothing specific matched: a general balanced routine)")
+    click.echo(p["disclaimer"])
+
+
+@shop_reco_group.group("rules", help="Export or import the recommendation rules as JSON.")
+def rules_group() -> None:
+    pass
+
+
+@rules_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def rules_export(file: str) -> None:
+    """Write every rule to FILE ('-' for standard output)."""
+    from shop_reco.storage.snapshot import load_rule_data
+
+    _require_schema()
+    rules = list(load_rule_data(get_session()))
+    for r in rules:
+        r.pop("version", None)
+    text = json.dumps(rules, ensure_ascii=False, indent=2) + "\n"
+    if file == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(file).write_text(text, encoding="utf-8")
+        click.echo(f"{len(rules)} rules written to {file}")
+
+
+@rules_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def rules_import(file: str) -> None:
+    """Create or update rules by key from FILE; one invalid rule and nothing is written."""
+    from marshmallow import ValidationError
+
+    from shop_reco.recommending import load_rules
+    from shop_reco.storage.content import rule_record, upsert_rule
+
+    _require_schema()
+    try:
+        data = json.loads(_read_file(file).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        _fail(f"{file}: not valid JSON ({exc})")
+    if not isinstance(data, list):
+        _fail(f"{file}: expected a JSON list of rules")
+    try:
+        rules = load_rules(data)
+    except ValidationError as exc:
+        _fail(f"{file}: nothing imported; invalid rules: {json.dumps(exc.messages, ensure_ascii=False)}")
+    session = get_session()
+    changed = 0
+    try:
+        for rule in rules:
+            changed += upsert_rule(session, rule_record(rule), actor="cli")[1]
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    click.echo(f"{len(rules)} rules read, {changed} created or updated")

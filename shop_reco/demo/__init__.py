@@ -1,0 +1,122 @@
+"""The demo storefront: a small shop that mounts shop_reco exactly as a host would.
+
+    flask --app shop_reco.demo run          # after `flask --app shop_reco.demo shop-reco db upgrade`
+
+``create_app(test_config)`` follows Flask's tutorial factory; the extension is
+mounted at ``/reco`` and the shop's own pages use its template helpers.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, abort, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from shop_reco import ShopReco, settings
+from shop_reco.demo.admin_login import register_demo_login
+from shop_reco.demo.embedding import register_embed_demo
+from shop_reco.extension import get_session
+from shop_reco.recommending.catalog import text_for
+from shop_reco.storage.models import Article, Product
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the demo shop. ``test_config`` overrides config (and ``INSTANCE_PATH`` the instance folder)."""
+    test_config = dict(test_config or {})
+    instance_path = test_config.pop("INSTANCE_PATH", None) or os.environ.get("SHOP_RECO_DEMO_INSTANCE")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("SHOP_RECO_DEMO_SECRET", "demo-only-not-secret"),
+        SHOP_RECO_URL_PREFIX="/reco",
+        SHOP_RECO_WIDGET_PAGE_TEMPLATE="shop_reco/demo/widget_page.html",
+    )
+    # Any SHOP_RECO_* setting from the environment, typed (SHOP_RECO_CORS_ORIGINS=http://a,http://b).
+    app.config.update(settings.from_environ(os.environ))
+    app.config.update(test_config)
+    register_demo_login(app)  # the admin with a demo login (merchant / demo); before ShopReco reads settings
+    ShopReco(app)
+    _register_shop_pages(app)
+    register_embed_demo(app)
+    return app
+
+
+def _locale() -> str:
+    wanted = request.args.get("lang")
+    if wanted in ("en", "sv"):
+        session["lang"] = wanted
+    return str(session.get("lang") or request.accept_languages.best_match(["en", "sv"]) or "en")
+
+
+def _product_view(p: Product, locale: str) -> dict[str, Any]:
+    text = text_for(p.text, locale)
+    return {
+        "sku": p.sku,
+        "name": text.get("name", p.sku),
+        "description": text.get("description", ""),
+        "price": f"{p.price:.2f}",
+        "currency": p.currency,
+        "image_url": p.image_url,
+        "in_stock": p.in_stock,
+    }
+
+
+def _register_shop_pages(app: Flask) -> None:
+    @app.get("/")
+    def home() -> str:
+        locale = _locale()
+        products = get_session().scalars(select(Product).where(Product.active.is_(True)).order_by(Product.sku))
+        articles = get_session().scalars(select(Article).where(Article.locale == locale).order_by(Article.slug))
+        return render_template(
+            "shop_reco/demo/home.html",
+            locale=locale,
+            products=[_product_view(p, locale) for p in products],
+            articles=list(articles),
+        )
+
+    @app.get("/products/<sku>")
+    def product_page(sku: str) -> str:
+        locale = _locale()
+        product = get_session().scalars(select(Product).where(Product.sku == sku)).one_or_none()
+        if product is None or not product.active:
+            abort(404)
+        return render_template("shop_reco/demo/product.html", locale=locale, product=_product_view(product, locale))
+
+    @app.get("/articles/<slug>")
+    def article_page(slug: str) -> str:
+        locale = _locale()
+        article = (
+            get_session().scalars(select(Article).where(Article.slug == slug, Article.locale == locale)).one_or_none()
+        )
+        if article is None:
+            abort(404)
+        return render_template("shop_reco/demo/article.html", locale=locale, article=article)
+
+    @app.get("/finder")
+    def finder_page() -> str:
+        return render_template("shop_reco/demo/finder.html", locale=_locale())
+
+    @app.route("/cart/add", methods=["GET", "POST"])
+    def cart_add() -> Any:
+        sku = request.values.get("sku", "")
+        product = get_session().scalars(select(Product).where(Product.sku == sku)).one_or_none()
+        if product is None:
+            abort(404)
+        cart = dict(session.get("cart", {}))
+        cart[sku] = int(cart.get(sku, 0)) + 1
+        session["cart"] = cart
+        return redirect(url_for("cart_page"))
+
+    @app.get("/cart")
+    def cart_page() -> str:
+        locale = _locale()
+        cart = session.get("cart", {})
+        rows = []
+        total = Decimal("0")
+        for p in get_session().scalars(select(Product).where(Product.sku.in_(list(cart)))):
+            qty = int(cart[p.sku])
+            rows.append({**_product_view(p, locale), "qty": qty})
+            total += p.price * qty
+        return render_template("shop_reco/demo/cart.html", locale=locale, rows=rows, total=f"{total:.2f}")

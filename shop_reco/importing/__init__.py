@@ -1,0 +1,32 @@
+"""Importing merchant content: articles, products, and the schemas for data files.
+
+Plain Python with no Flask and no database: parsers return validated data (or
+raise an error that lists every problem), and the caller decides what to store.
+
+    >>> from shop_reco.importing import find_claims
+    >>> find_claims("Support during daily activity.", "en")
+    []
+"""
+
+from __future__ import annotations
+
+from shop_reco.importing.articles import (
+    ArticleDoc,
+    ArticleImportError,
+    SectionDoc,
+    SourceDoc,
+    parse_article,
+)
+from shop_reco.importing.claims import find_claims
+from shop_reco.importing.products import ProductImportError, parse_products
+
+__all__ = [
+    "ArticleDoc",
+    "ArticleImportError",
+    "ProductImportError",
+    "SectionDoc",
+    "SourceDoc",
+    "find_claims",
+    "parse_article",
+    "parse_products",
+]

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, sessions and queries. Knows nothing of HTTP."""

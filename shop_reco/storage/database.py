@@ -1,0 +1,76 @@
+"""Engines, sessions and the shared content revision counter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from shop_reco.storage.models import CONTENT_MODELS, State
+
+REVISION_KEY = "content_revision"
+
+
+def make_engine(url: str, options: Mapping[str, Any] | None = None) -> Engine:
+    """Create an engine; SQLite gets foreign keys on and a generous busy timeout."""
+    kwargs: dict[str, Any] = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 15}
+    else:
+        kwargs["pool_pre_ping"] = True
+    kwargs.update(options or {})
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            if engine.url.database not in (None, "", ":memory:"):
+                # Several worker processes on one host share the file: readers never block the writer.
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory whose flushes bump the content revision when content changes."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _bump_on_content_change)
+    event.listen(factory, "after_commit", _reset_bump_flag)
+    event.listen(factory, "after_rollback", _reset_bump_flag)
+    return factory
+
+
+def _bump_on_content_change(session: Session, _ctx: Any, _instances: Any) -> None:
+    if session.info.get("_reco_bumped"):
+        return
+    touched = any(isinstance(obj, CONTENT_MODELS) for obj in (*session.new, *session.dirty, *session.deleted))
+    if touched:
+        session.info["_reco_bumped"] = True
+        bump_revision(session)
+
+
+def _reset_bump_flag(session: Session) -> None:
+    session.info.pop("_reco_bumped", None)
+
+
+def bump_revision(session: Session) -> None:
+    """Atomically add one to the content revision.
+
+    The migrations create the row; the insert fallback covers a schema made
+    with ``create_all`` in a test.
+    """
+    result = session.execute(update(State).where(State.key == REVISION_KEY).values(value=State.value + 1))
+    if getattr(result, "rowcount", 1) == 0:
+        session.add(State(key=REVISION_KEY, value=1))
+
+
+def current_revision(session: Session) -> int:
+    """The content revision every process compares its cache against."""
+    value = session.execute(select(State.value).where(State.key == REVISION_KEY)).scalar_one_or_none()
+    return int(value or 0)

@@ -1,0 +1,115 @@
+"""Shared fixtures: apps from the demo factory on SQLite and on PostgreSQL.
+
+PostgreSQL runs when ``SHOP_RECO_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it
+and fails when the server is unreachable); each test gets a schema of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+from sqlalchemy import create_engine, make_url, text
+
+hypothesis_settings.register_profile("ci", max_examples=200, deadline=None)
+hypothesis_settings.register_profile("full", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+POSTGRES_ENV = "SHOP_RECO_TEST_POSTGRES_URL"
+
+
+def postgres_base_url() -> str | None:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{POSTGRES_ENV} must be set in CI: PostgreSQL tests may not be skipped")
+        return None
+    return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL server's URL, or a skip outside CI when none is configured."""
+    url = postgres_base_url()
+    if url is None:
+        pytest.skip(f"set {POSTGRES_ENV} to run the PostgreSQL variant")
+    return url
+
+
+def _fresh_schema_url(base: str) -> Iterator[str]:
+    schema = f"reco_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield (
+            make_url(base)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'reco.db'}"
+        return
+    base = request.getfixturevalue("postgres_url")
+    yield from _fresh_schema_url(base)
+
+
+def make_app(database_url: str, tmp_path: Path, **config: object):  # type: ignore[no-untyped-def]
+    from shop_reco.demo import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SHOP_RECO_DATABASE_URL": database_url,
+            "SHOP_RECO_RATELIMIT_ENABLED": False,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            **config,
+        }
+    )
+    return app
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The demo storefront on a migrated database holding the demo data."""
+    app = make_app(database_url, tmp_path)
+    runner = app.test_cli_runner()
+    for args in (["shop-reco", "db", "upgrade"], ["shop-reco", "demo-data"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    yield app
+    app.extensions["shop_reco"].engine.dispose()
+
+
+@pytest.fixture
+def empty_app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The demo storefront on a database with no shop_reco tables yet."""
+    app = make_app(database_url, tmp_path)
+    yield app
+    app.extensions["shop_reco"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
