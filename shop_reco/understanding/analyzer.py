@@ -1,0 +1,302 @@
+"""The analyzer: a shopper's description in, a :class:`Profile` out.
+
+An :class:`Analyzer` is built once from lexicon data (the shipped files plus
+any merchant synonyms) and is then immutable, cheap to call and safe to share
+between threads. :func:`analyze` uses a cached default built from the shipped
+lexicons.
+
+    >>> p = analyze("My lower back aches after sitting at my desk, no numbness.")
+    >>> p.areas, p.symptoms, p.triggers, p.safety_level
+    (('lower_back',), ('pain',), ('sitting',), 'none')
+    >>> analyze("Jag har ont i höften sedan igår").duration_weeks
+    0.14
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+from shop_reco import vocabulary
+from shop_reco.understanding import context as ctx
+from shop_reco.understanding.context import Boundaries, Finding, apply_context
+from shop_reco.understanding.lexicon import (
+    CUE_ROLES,
+    NUMBER,
+    SHADOW,
+    UNIT,
+    compile_lexicon,
+    normalise_locale,
+    shipped_lexicons,
+    synonym_phrases,
+)
+from shop_reco.understanding.locale_model import LocaleModel
+from shop_reco.understanding.profile import Match, Profile
+from shop_reco.understanding.quantities import QuantityHits, find_quantities
+from shop_reco.understanding.tokens import tokenize
+
+#: Red flags that still count when in the past ("I had cancer five years ago").
+COUNTS_WHEN_HISTORICAL: Final = frozenset({"cancer_history"})
+
+_CUE_ROLES: Final = frozenset(CUE_ROLES)
+_TAG_GROUPS: Final = frozenset({"area", "symptom", "trigger"})
+_POSITION: Final = operator.itemgetter(0)  # a finding's first unit
+
+
+class Analyzer:
+    """Turns descriptions into profiles with a fixed set of lexicons and synonyms.
+
+    >>> from shop_reco.understanding.lexicon import shipped_lexicons
+    >>> analyzer = Analyzer.from_data(shipped_lexicons(), [
+    ...     {"locale": "en", "group": "area", "code": "lower_back", "phrase": "lumbago"}])
+    >>> analyzer.analyze("My lumbago is back", "en").areas
+    ('lower_back',)
+    """
+
+    def __init__(self, models: Mapping[str, LocaleModel]) -> None:
+        if not models:
+            raise ValueError("an Analyzer needs at least one locale's lexicon")
+        self._models = dict(models)
+        self.locales: tuple[str, ...] = tuple(self._models)
+
+    @classmethod
+    def from_data(
+        cls,
+        lexicons: Mapping[str, Mapping[str, Any]],
+        extra_synonyms: Iterable[Mapping[str, Any]] | None = None,
+    ) -> Analyzer:
+        """Build from ``{locale: lexicon data}`` plus merchant synonyms.
+
+        Synonyms are ``{"locale", "group", "code", "phrase"}`` mappings with a
+        literal phrase. Raises :class:`~shop_reco.understanding.lexicon.LexiconError`
+        naming the bad field.
+        """
+        compiled = {locale: compile_lexicon(locale, data) for locale, data in lexicons.items()}
+        extra = synonym_phrases(extra_synonyms or (), compiled)
+        return cls({locale: LocaleModel(lex, extra[locale]) for locale, lex in compiled.items()})
+
+    def analyze(self, text: str, locale: str | None = None) -> Profile:
+        """The profile of one description; ``locale`` None means detect it.
+
+        Never raises on a ``str``; raises UnknownLocaleError for an unsupported locale.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"analyze() takes the description as a str, not {type(text).__name__}")
+        norms, starts, ends = tokenize(text)
+        locale = self._pick_locale(text, norms, locale)
+        model = self._models[locale]
+        keys, singles, firsts, flags, token_of = model.units(norms)
+
+        findings: list[Finding] = []
+        cues: list[ctx.Cue] = []
+        terminators: list[int] = []
+        q = QuantityHits()
+        hits = model.trie.scan(keys, singles, firsts, flags, ctx.GAP_STOP_MASK)
+        for i, j, (_, _, concepts, others) in hits:
+            for finding_tail in concepts:
+                findings.append([i, j, *finding_tail])
+            for entry in others:
+                role = entry.role
+                if role == "experiencer_subject":  # "my dad had", "my dad, who", not "lifting my dad"
+                    after = j + 1 if j < len(flags) and flags[j] & ctx.SOFT else j
+                    if after < len(flags) and flags[after] & ctx.SUBJECT_VERB:
+                        cues.append((i, j, "experiencer_pre"))
+                elif role in _CUE_ROLES:
+                    cues.append((i, j, role))
+                    if role == "terminators":
+                        terminators.append(i)
+                elif role == NUMBER:
+                    q.numbers[i] = (j, entry.value, j == i + 1 and bool(flags[i] & ctx.ARTICLE))
+                elif role == UNIT:
+                    q.units[i] = (j, entry.value)
+                elif role != SHADOW:
+                    q.marks.append((i, j, entry))
+
+        bounds = Boundaries(flags, terminators)
+        quantities = find_quantities(
+            q,
+            norms if token_of is None else [norms[t] for t in token_of],
+            flags,
+            findings,
+            bounds,
+            model.lexicon,
+        )
+        if quantities:
+            findings += quantities
+            findings.sort(key=_POSITION)
+        apply_context(findings, cues, flags, bounds, model.lexicon.window)
+        return _profile(text, locale, findings, starts, ends, token_of)
+
+    def tag_text(self, text: str, locale: str | None = "en") -> frozenset[str]:
+        """Concepts named in content text (``area:hip``, ``trigger:sitting``...).
+
+        For tagging articles, exercises and products so they pair with shopper
+        profiles by shared concepts. Content is not a shopper's report, so
+        context is ignored and no red flags are produced.
+        """
+        norms = tokenize(text)[0]
+        model = self._models[self._pick_locale(text, norms, locale)]
+        keys, singles, firsts, flags, _ = model.units(norms)
+        return frozenset(
+            f"{group}:{code}"
+            for _, _, (_, _, concepts, _) in model.trie.scan(keys, singles, firsts, flags, ctx.GAP_STOP_MASK)
+            for group, code, *_ in concepts
+            if group in _TAG_GROUPS
+        )
+
+    def phrase_count(self, locale: str) -> int:
+        """How many phrases a locale knows (sets expanded, merchant synonyms included)."""
+        return self._models[normalise_locale(locale, self.locales)].phrase_count
+
+    def first_words(self, locale: str) -> frozenset[str]:
+        """The normalised words that start a phrase in a locale (stems and gaps left out)."""
+        root = self._models[normalise_locale(locale, self.locales)].trie.root
+        return frozenset(key for key in root if key and "*" not in key)
+
+    def detect_locale(self, text: str) -> str:
+        """The most likely locale of ``text`` among this analyzer's (the first on a tie)."""
+        return self._detect(text, tokenize(text)[0])
+
+    def _pick_locale(self, text: str, norms: Sequence[str], locale: str | None) -> str:
+        if locale is None:
+            return self._detect(text, norms)
+        if locale in self._models:
+            return locale
+        return normalise_locale(locale, self.locales)
+
+    def _detect(self, text: str, norms: Sequence[str]) -> str:
+        best, best_score = self.locales[0], 0
+        if len(self.locales) == 1:
+            return best
+        folded = None if text.isascii() else text.casefold()
+        for locale, model in self._models.items():
+            score = sum(map(model.lexicon.detect_words.__contains__, norms))
+            if folded is not None:
+                score += 2 * sum(folded.count(c) for c in model.lexicon.detect_letters)
+            if score > best_score:
+                best, best_score = locale, score
+        return best
+
+
+def _profile(
+    text: str,
+    locale: str,
+    findings: list[Finding],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    token_of: Sequence[int] | None,
+) -> Profile:
+    """Assemble the Profile: affirmed codes in order of first mention, every match kept."""
+    codes: dict[str, list[str]] = {"area": [], "symptom": [], "trigger": [], "red_flag": []}
+    sides: set[str] = set()
+    scores: list[float] = []
+    levels: list[str] = []
+    weeks: list[float] = []
+    matches: list[Match] = []
+    append = matches.append
+    for i, j, group, code, value, _, negated, other, hypothetical, historical in findings:
+        if token_of is not None:
+            i, j = token_of[i], token_of[j - 1] + 1
+        start = starts[i]
+        end = ends[j - 1]
+        append(
+            Match(
+                group,
+                code,
+                text[start:end],
+                start,
+                end,
+                negated,
+                "other" if other else "self",
+                hypothetical,
+                historical,
+            )
+        )
+        if negated or other or hypothetical:
+            continue
+        listed = codes.get(group)
+        if listed is not None:
+            if code not in listed and (not historical or group != "red_flag" or code in COUNTS_WHEN_HISTORICAL):
+                listed.append(code)
+        elif historical:  # "severe pain for a year, years ago" says nothing of today
+            continue
+        elif group == "side":
+            sides.add(code)
+        elif group == "severity":
+            if value is not None:
+                scores.append(value)
+            else:
+                levels.append(code)
+        elif group == "duration":
+            weeks.append(value)
+    score = max(scores) if scores else None
+    if score is not None:
+        severity: str | None = vocabulary.severity_from_score(score)
+    else:
+        severity = max(levels, key=vocabulary.SEVERITIES.index) if levels else None
+    return Profile(
+        locale,
+        tuple(codes["area"]),
+        tuple(codes["symptom"]),
+        tuple(codes["trigger"]),
+        tuple(codes["red_flag"]),
+        _side(sides),
+        severity,
+        score,
+        round(max(weeks), 2) if weeks else None,
+        tuple(matches),
+    )
+
+
+def _side(sides: set[str]) -> str | None:
+    if "both" in sides or {"left", "right"} <= sides:
+        return "both"
+    return next(iter(sides), None)
+
+
+@functools.cache
+def default_analyzer() -> Analyzer:
+    """The analyzer built from the shipped lexicons (built once, then shared)."""
+    return Analyzer.from_data(shipped_lexicons())
+
+
+@functools.lru_cache(maxsize=8)
+def _analyzer_with(synonyms: tuple[tuple[tuple[Any, Any], ...], ...]) -> Analyzer:
+    return Analyzer.from_data(shipped_lexicons(), [dict(items) for items in synonyms])
+
+
+def analyze(
+    text: str,
+    locale: str | None = None,
+    *,
+    extra_synonyms: Iterable[Mapping[str, Any]] | None = None,
+) -> Profile:
+    """Analyze one description with the shipped lexicons (plus ``extra_synonyms``).
+
+    An analyzer with synonyms is cached for the next call with the same ones; an
+    app should rather build its own :class:`Analyzer` once.
+
+    >>> analyze("No numbness, but both legs feel weak.").red_flags
+    ('weakness',)
+    """
+    if not extra_synonyms:
+        return default_analyzer().analyze(text, locale)
+    synonyms = list(extra_synonyms)
+    try:
+        key = tuple(tuple(sorted(synonym.items())) for synonym in synonyms)
+        hash(key)
+    except (AttributeError, TypeError):  # not mappings of hashable values: let validation explain
+        return Analyzer.from_data(shipped_lexicons(), synonyms).analyze(text, locale)
+    return _analyzer_with(key).analyze(text, locale)
+
+
+def tag_text(text: str, locale: str | None = "en") -> frozenset[str]:
+    """Concepts named in content text, for pairing content with profiles (see Analyzer.tag_text)."""
+    return default_analyzer().tag_text(text, locale)
+
+
+def detect_locale(text: str) -> str:
+    """``"en"`` or ``"sv"``: the most likely locale of ``text`` (``"en"`` on a tie)."""
+    return default_analyzer().detect_locale(text)

@@ -1,0 +1,270 @@
+"""Context of each finding, NegEx/ConText style: negated, someone else's, hypothetical, past.
+
+Cues found by the matcher open a scope; a scope covers the findings after a
+``*_pre`` cue (or before a ``*_post`` cue) until a sentence ends, a terminator
+("but", "men") or the next cue of the same role; for negation also when a window
+of a few tokens passes or a comma closes a list. Each cue walks only its own
+scope, so the work is linear in the number of findings and cues whatever the text.
+
+    "no numbness or tingling"        both negated
+    "no numbness but legs feel weak" weakness affirmed
+    "my dad had bladder problems"    experiencer "other"
+    "should I worry about numbness?" numbness hypothetical (red flags only)
+    "I had cancer five years ago"    historical, still the shopper's
+
+A finding is a small list (see ``new_finding``) rather than an object: the
+analyzer makes thousands a second and a list is several times cheaper.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from itertools import compress
+from typing import Final
+
+# Token flags, computed once per distinct token by the analyzer.
+SENT_END: Final = 1 << 0  # . ! ? ; newline
+SOFT: Final = 1 << 1  # , : ( ) dashes
+QUESTION: Final = 1 << 2  # ?
+ANSWER_PUNCT: Final = 1 << 3  # "numbness? no" / "numbness: none"
+FIRST_PERSON: Final = 1 << 4
+PRESUPPOSING: Final = 1 << 5
+OPENER: Final = 1 << 6
+JOINER: Final = 1 << 7
+GAP_STOP: Final = 1 << 8
+NUMBER: Final = 1 << 9
+ARTICLE: Final = 1 << 10
+DURATION_INTRO: Final = 1 << 11
+BLOCKS_DURATION: Final = 1 << 12
+SUBJECT_VERB: Final = 1 << 13  # "had" in "my dad had": the relative is the subject
+
+_BOUNDARY_FLAGS: Final = SENT_END | SOFT | NUMBER | JOINER
+
+#: Tokens a pattern gap may not skip.
+GAP_STOP_MASK: Final = SENT_END | SOFT | GAP_STOP
+
+SENTENCE_MARKS: Final = frozenset({".", "!", "?", ";", "\n", "...", "¿", "¡"})
+SOFT_MARKS: Final = frozenset({",", ":", "(", ")", "[", "]", "–", "—", "、"})  # noqa: RUF001
+ANSWER_MARKS: Final = frozenset({"?", ":"})
+
+# The fields of a finding list.
+START, END, GROUP, CODE, VALUE, FLAGGABLE, NEGATED, OTHER, HYPOTHETICAL, HISTORICAL = range(10)
+Finding = list  # [i, j, group, code, value, flaggable, negated, other, hypothetical, historical]
+
+
+def new_finding(group: str, code: str, i: int, j: int, value: float | None = None, flaggable: bool = False) -> Finding:
+    """A finding at units ``i`` to ``j`` (exclusive); ``flaggable`` for red flags and
+    the symptoms that are also red flags (only those take the hypothetical guard)."""
+    return [i, j, group, code, value, flaggable, False, False, False, False]
+
+
+def finding_tail(group: str, code: str, flaggable: bool) -> tuple[object, ...]:
+    """A concept's finding without its position: the matcher keeps one per phrase,
+    and the analyzer makes ``[i, j, *tail]`` of it."""
+    return (group, code, None, flaggable, False, False, False, False)
+
+
+Cue = tuple[int, int, str]  # first unit, end unit, role
+
+
+class Boundaries:
+    """Where clauses end: ``hard`` (sentence marks, terminators, "and I"), ``soft`` (commas)."""
+
+    __slots__ = ("hard", "soft", "questions", "numbers", "_flags", "_first_person")
+
+    def __init__(self, flags: Sequence[int], terminator_starts: Sequence[int]) -> None:
+        hard: list[int] = []
+        soft: list[int] = []
+        questions: list[int] = []
+        numbers: list[int] = []
+        n = len(flags)
+        for k in compress(range(n), map(_BOUNDARY_FLAGS.__and__, flags)):
+            f = flags[k]
+            if f & SENT_END:
+                hard.append(k)
+                if f & QUESTION:
+                    questions.append(k)
+            elif f & SOFT:
+                soft.append(k)
+            elif f & NUMBER:
+                numbers.append(k)
+            elif k + 1 < n and flags[k + 1] & FIRST_PERSON:  # a JOINER ("and") before "my"
+                hard.append(k)  # "... and my back hurts": a new clause
+        if terminator_starts:
+            hard = sorted(hard + list(terminator_starts))
+        self.hard = hard
+        self.soft = soft
+        self.questions = questions
+        self.numbers = numbers  # digit tokens
+        self._flags = flags
+        self._first_person: list[int] | None = None
+
+    @property
+    def first_person(self) -> list[int]:
+        """Where the shopper speaks of themself ("I", "my"); only experiencer scopes ask."""
+        if self._first_person is None:
+            flags = self._flags
+            self._first_person = list(compress(range(len(flags)), map(FIRST_PERSON.__and__, flags)))
+        return self._first_person
+
+    def hard_between(self, a: int, b: int) -> bool:
+        """True when a hard boundary sits at a unit in ``[a, b)``."""
+        if a >= b or not self.hard:
+            return False
+        k = bisect_left(self.hard, a)
+        return k < len(self.hard) and self.hard[k] < b
+
+
+def apply_context(
+    findings: Sequence[Finding],
+    cues: Sequence[Cue],
+    flags: Sequence[int],
+    bounds: Boundaries,
+    window: int,
+) -> None:
+    """Mark negated, other, hypothetical and historical findings (sorted by position).
+
+    Each cue walks the findings in its scope only, and a scope ends at the next
+    cue of the same role, so the work stays linear however many cues there are.
+    """
+    if not (cues or bounds.questions):
+        return
+    starts = [f[START] for f in findings]
+    if cues:
+        previous_end: dict[str, int] = {}  # a backward scope stops at the last cue of its role
+        for n, (i, j, role) in enumerate(cues):
+            if role in _FORWARD:
+                until = _scope_end(cues, n, role, j, bounds)
+                _forward(findings, bisect_left(starts, j), role, j, until, bounds, window)
+            elif role in _BACKWARD:
+                since = max(_previous_before(bounds.hard, i), previous_end.get(role, -1) - 1)
+                _backward(findings, bisect_left(starts, i) - 1, role, i, since, flags, bounds, window)
+                previous_end[role] = j
+    if bounds.questions:
+        _question_openers(findings, starts, flags, bounds)
+
+
+_FORWARD: Final = frozenset({"negation_pre", "experiencer_pre", "hypothetical_pre", "history_pre"})
+_BACKWARD: Final = frozenset(
+    {"negation_post", "negation_post_adjacent", "negation_answer", "experiencer_post", "history_post"}
+)
+
+
+def _next_at_or_after(positions: list[int], k: int, default: int) -> int:
+    n = bisect_left(positions, k)
+    return positions[n] if n < len(positions) else default
+
+
+def _previous_before(positions: list[int], k: int) -> int:
+    n = bisect_left(positions, k)
+    return positions[n - 1] if n > 0 else -1
+
+
+def _scope_end(cues: Sequence[Cue], n: int, role: str, j: int, bounds: Boundaries) -> int:
+    """Where a forward scope stops: a hard boundary, or the next cue of the same role."""
+    until = _next_at_or_after(bounds.hard, j, 1 << 30)
+    for m in range(n + 1, len(cues)):
+        if cues[m][0] >= until:
+            break
+        if cues[m][2] == role:
+            return cues[m][0]
+    if role == "experiencer_pre":  # "my dad had cancer and I ..." - "I" is the shopper again
+        until = min(until, _next_at_or_after(bounds.first_person, j, until))
+    return until
+
+
+def _forward(
+    findings: Sequence[Finding], k: int, role: str, j: int, until: int, bounds: Boundaries, window: int
+) -> None:
+    last_end = j
+    last_flaggable = False
+    for n in range(k, len(findings)):
+        f = findings[n]
+        i = f[START]
+        if i >= until:
+            return
+        if role == "negation_pre":
+            if i - last_end > window:
+                return
+            if i >= last_end:  # the next phrase (findings of one phrase share the verdict)
+                comma = _next_at_or_after(bounds.soft, last_end, i) < i
+                if comma and not (last_flaggable and i - last_end <= 2 and _flaggable_at(findings, n)):
+                    return  # a comma that does not continue a list of red flags
+                last_flaggable = False
+            f[NEGATED] = True
+            last_end, last_flaggable = max(last_end, f[END]), last_flaggable or f[FLAGGABLE]
+        elif role == "experiencer_pre":
+            f[OTHER] = True
+        elif role == "hypothetical_pre":
+            if f[FLAGGABLE]:
+                f[HYPOTHETICAL] = True
+        else:
+            f[HISTORICAL] = True
+
+
+def _flaggable_at(findings: Sequence[Finding], n: int) -> bool:
+    """True when a finding of the phrase starting with ``findings[n]`` is a red flag."""
+    i = findings[n][START]
+    while n < len(findings) and findings[n][START] == i:
+        if findings[n][FLAGGABLE]:
+            return True
+        n += 1
+    return False
+
+
+def _backward(
+    findings: Sequence[Finding],
+    k: int,
+    role: str,
+    i: int,
+    since: int,
+    flags: Sequence[int],
+    bounds: Boundaries,
+    window: int,
+) -> None:
+    """Walk back from the cue at ``i`` over findings starting after unit ``since``."""
+    if role == "negation_answer":
+        if i == 0 or not flags[i - 1] & ANSWER_PUNCT:
+            return
+        i -= 1  # "numbness? no": the clause before the "?" is answered
+        since = _previous_before(bounds.hard, i)
+    nearest = i  # start of the cue, then of the last finding negated
+    for n in range(k, -1, -1):
+        f = findings[n]
+        if f[START] <= since:
+            return
+        if f[END] > i:
+            continue  # overlaps the cue
+        if role == "negation_post_adjacent":  # the verb just before: "domnar inte", not "ryggen inte"
+            if f[END] != i:
+                return
+            if f[GROUP] != "area":
+                f[NEGATED] = True
+        elif role == "negation_post":
+            if nearest - f[END] > window or _next_at_or_after(bounds.soft, f[END], nearest) < nearest:
+                return
+            f[NEGATED] = True
+            nearest = min(nearest, f[START])
+        elif role == "negation_answer":
+            f[NEGATED] = True
+        elif role == "experiencer_post":
+            f[OTHER] = True
+        else:
+            f[HISTORICAL] = True
+
+
+def _question_openers(findings: Sequence[Finding], starts: list[int], flags: Sequence[int], bounds: Boundaries) -> None:
+    """In "Could X be serious?" a red flag X is a worry, not a report, unless "my X"."""
+    for end in bounds.questions:
+        k = bisect_left(bounds.hard, end)
+        start = bounds.hard[k - 1] + 1 if k > 0 else 0
+        while start < end and flags[start] & SOFT:
+            start += 1
+        if start >= end or not flags[start] & OPENER:
+            continue
+        for n in range(bisect_left(starts, start), bisect_left(starts, end)):
+            f = findings[n]
+            i = f[START]
+            if f[FLAGGABLE] and not (i > 0 and flags[i - 1] & PRESUPPOSING):
+                f[HYPOTHETICAL] = True

@@ -1,0 +1,111 @@
+"""One locale's compiled lexicon: its phrase trie, word flags and per-token cache.
+
+Everything the analyzer needs to know about a token (its trie keys, where a
+phrase starting with it goes, its context flags, its compound parts) is worked
+out once per distinct token and cached, so analysing a description costs one
+dictionary lookup per token before matching starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+from shop_reco.understanding import context as ctx
+from shop_reco.understanding.lexicon import CONCEPT, SYMPTOM_RED_FLAGS, Entry, Lexicon
+from shop_reco.understanding.matcher import COMPLEX, PhraseTrie
+
+_MAX_CACHED_TOKENS: Final = 50_000
+_MAX_CACHED_CHARS: Final = 64  # longer tokens are no words a shopper repeats
+
+# What one distinct token means to a locale: trie keys, single key and first trie
+# node (see PhraseTrie.scan), flags and, for a split compound, each part's first three.
+_TokenInfo = tuple[tuple[str, ...], Any, Any, int, tuple[tuple[tuple[str, ...], Any, Any], ...] | None]
+_Units = tuple[Sequence[tuple[str, ...]], Sequence[Any], Sequence[Any], Sequence[int], list[int] | None]
+
+
+class LocaleModel:
+    """One locale's compiled trie, token flags and per-token cache."""
+
+    __slots__ = ("lexicon", "trie", "word_flags", "cache", "phrase_count")
+
+    def __init__(self, lexicon: Lexicon, extra: Sequence[tuple[tuple[str, ...], Entry]]) -> None:
+        self.lexicon = lexicon
+        self.trie = PhraseTrie(gap=lexicon.gap)
+        self.phrase_count = len(lexicon.phrases) + len(extra)
+        for keys, entry in (*lexicon.phrases, *extra):
+            self.trie.add(keys, entry)
+            if entry.role == CONCEPT and entry.group == "symptom" and entry.code in SYMPTOM_RED_FLAGS:
+                # "numb" is the numbness symptom and, when the shopper's own, a red flag.
+                self.trie.add(keys, Entry.concept("red_flag", entry.code))
+        words = lexicon.words
+        marks: list[tuple[Iterable[str], int]] = [
+            (ctx.SENTENCE_MARKS, ctx.SENT_END),
+            (ctx.SOFT_MARKS, ctx.SOFT),
+            (("?",), ctx.QUESTION),
+            (ctx.ANSWER_MARKS, ctx.ANSWER_PUNCT),
+            (words["first_person"], ctx.FIRST_PERSON),
+            (words["presupposing"], ctx.PRESUPPOSING),
+            (words["question_openers"], ctx.OPENER),
+            (words["experiencer_verbs"], ctx.SUBJECT_VERB),
+            (words["clause_joiners"], ctx.JOINER | ctx.GAP_STOP),
+            (words["gap_stops"], ctx.GAP_STOP),
+            (words["articles"], ctx.ARTICLE),
+            (words["duration_intros"], ctx.DURATION_INTRO),
+            (lexicon.duration_blockers_before, ctx.BLOCKS_DURATION),
+        ]
+        self.word_flags: dict[str, int] = {}
+        for tokens, flag in marks:
+            for token in tokens:
+                self.word_flags[token] = self.word_flags.get(token, 0) | flag
+        self.cache: dict[str, _TokenInfo] = {}
+
+    def info(self, token: str) -> _TokenInfo:
+        """What a token means to this locale (computed once, then cached)."""
+        trie = self.trie
+        flags = self.word_flags.get(token, 0)
+        if token[0].isdigit():
+            flags |= ctx.NUMBER
+        parts = None
+        if self.lexicon.compounds and token.isalpha():
+            split = trie.split_compound(token)
+            if split:
+                parts = tuple(_unit(trie, trie.token_keys(part)) for part in split)
+        keys, single, first = _unit(trie, trie.token_keys(token))
+        info = (keys, single, first, flags, parts)
+        if len(token) <= _MAX_CACHED_CHARS:
+            if len(self.cache) >= _MAX_CACHED_TOKENS:
+                self.cache.clear()  # bounded memory under arbitrary input
+            self.cache[token] = info
+        return info
+
+    def units(self, norms: Sequence[str]) -> _Units:
+        """Per unit: trie keys, single key, first trie node and flags; and, when compounds
+        split, the token of each unit (else None: units are tokens)."""
+        if not norms:
+            return (), (), (), (), None
+        infos: list[Any] = list(map(self.cache.get, norms))
+        if None in infos:
+            infos = [info or self.info(t) for t, info in zip(norms, infos, strict=True)]
+        keys, singles, firsts, flags, parts = zip(*infos, strict=True)
+        if not self.lexicon.compounds or not any(parts):
+            return keys, singles, firsts, flags, None
+        unit_keys: list[tuple[str, ...]] = []
+        unit_singles: list[Any] = []
+        unit_firsts: list[Any] = []
+        unit_flags: list[int] = []
+        token_of: list[int] = []
+        for t, (token_keys, single, first, token_flags, token_parts) in enumerate(infos):
+            for part_keys, part_single, part_first in token_parts or ((token_keys, single, first),):
+                unit_keys.append(part_keys)
+                unit_singles.append(part_single)
+                unit_firsts.append(part_first)
+                unit_flags.append(token_flags)
+                token_of.append(t)
+        return unit_keys, unit_singles, unit_firsts, unit_flags, token_of
+
+
+def _unit(trie: PhraseTrie, keys: tuple[str, ...]) -> tuple[tuple[str, ...], Any, Any]:
+    """A unit's keys, its single key (``COMPLEX`` for several, None for none), first node."""
+    single = keys[0] if len(keys) == 1 else (COMPLEX if keys else None)
+    return keys, single, trie.first_node(keys)

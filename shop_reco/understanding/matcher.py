@@ -1,0 +1,243 @@
+"""Find lexicon phrases in a token sequence with a token trie: leftmost, longest match.
+
+The trie is a dict of dicts keyed by token keys: a normalised token (``back``),
+a prefix stem (``stiff*``) or a suffix stem (``*cancer``). A token is turned
+into the keys it can match once (and cached by the analyzer), so matching costs
+one dict lookup per token and trie step, whatever the size of the lexicon.
+Gaps (``groin ... numb``) let a pattern skip a few tokens inside one clause.
+
+Swedish-style compounds are split into known parts ("ländryggsvärk" into
+``ländrygg`` + ``värk``) so each part can match on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import compress
+from typing import Any, Final
+
+from shop_reco.understanding.context import finding_tail
+from shop_reco.understanding.lexicon import CONCEPT, GAP, SIDE, TERMINAL, Entry
+
+#: What a phrase ending at a trie node means: its specificity (for ties between
+#: equally long matches), its entries, and the same split for the analyzer's hot
+#: loop: each concept as the tail of a finding (see ``context.finding_tail``),
+#: then the other entries.
+Terminal = tuple[int, tuple[Entry, ...], tuple[tuple[Any, ...], ...], tuple[Entry, ...]]
+#: A phrase found in the text: first unit, end unit (exclusive), what it means.
+Hit = tuple[int, int, Terminal]
+#: A trie node: token key -> child node, and ``TERMINAL`` -> Terminal.
+Node = dict[str, Any]
+
+#: A token (or walk) needing the full search: several keys, or a gap ahead.
+COMPLEX: Final = object()
+
+_EXACT_BONUS: Final = 1_000  # an exact token is more specific than any stem
+_MIN_PART: Final = 3  # shortest compound part, in characters
+_MAX_COMPOUND_PARTS: Final = 3
+_INFLECTION_SLACK: Final = 3  # a stem that leaves this little over is an inflection
+_MAX_COMPOUND_CHARS: Final = 40  # longer is no word, and splitting it would cost
+
+
+class PhraseTrie:
+    """A token trie of patterns, each ending in the entries it means."""
+
+    def __init__(self, *, gap: int) -> None:
+        self.root: Node = {}
+        self.gap = gap
+        self._exact: set[str] = set()
+        self._prefixes: set[str] = set()
+        self._suffixes: set[str] = set()
+        self._spec: dict[str, int] = {GAP: 0}
+        # Single-token concept and side patterns: the parts a compound can be made of.
+        self._part_exact: set[str] = set()
+        self._part_prefixes: set[str] = set()
+        self._longest_prefix = 0
+        self._longest_suffix = 0
+
+    def add(self, keys: Sequence[str], entry: Entry) -> None:
+        """Add one pattern (a sequence of token keys) meaning ``entry``."""
+        node = self.root
+        spec = self._spec
+        for key in keys:
+            node = node.setdefault(key, {})
+            if key in spec:
+                continue
+            if key.endswith("*"):
+                self._prefixes.add(key[:-1])
+                self._longest_prefix = max(self._longest_prefix, len(key) - 1)
+                spec[key] = len(key) - 1
+            elif key.startswith("*"):
+                self._suffixes.add(key[1:])
+                self._longest_suffix = max(self._longest_suffix, len(key) - 1)
+                spec[key] = len(key) - 1
+            else:
+                self._exact.add(key)
+                spec[key] = _EXACT_BONUS + len(key)
+        # A node is reached by one key sequence only, so the specificity of the
+        # pattern ending here is fixed: store it with the entries.
+        terminal = node.get(TERMINAL)
+        if terminal is None:
+            node[TERMINAL] = _terminal(sum(map(spec.__getitem__, keys)), (entry,))
+        elif entry not in terminal[1]:
+            node[TERMINAL] = _terminal(terminal[0], (*terminal[1], entry))
+        if entry.role in (CONCEPT, SIDE) and len(keys) == 1:
+            key = keys[0]
+            if key.endswith("*"):
+                self._part_prefixes.add(key[:-1])
+            elif not key.startswith("*") and len(key) >= _MIN_PART:
+                self._part_exact.add(key)
+
+    def token_keys(self, token: str) -> tuple[str, ...]:
+        """Every trie key ``token`` can match: itself, its prefix and suffix stems.
+
+        Only prefixes and suffixes as long as the lexicon's stems are tried, so
+        the cost is bounded even for a token of two thousand letters.
+        """
+        keys = [token] if token in self._exact else []
+        n = len(token)
+        if self._prefixes:
+            top = min(n, self._longest_prefix)
+            keys += [token[:i] + "*" for i in range(top, 1, -1) if token[:i] in self._prefixes]
+        if self._suffixes:
+            low = max(0, n - self._longest_suffix)
+            keys += ["*" + token[i:] for i in range(low, n - 1) if token[i:] in self._suffixes]
+        return tuple(keys)
+
+    def split_compound(self, token: str, depth: int = 1) -> list[str] | None:
+        """Known parts making up ``token`` ("höftsmärta" -> höft, smärta), or None.
+
+        A part is a single-word concept or side pattern (exact or a prefix stem)
+        of at least three letters ("vänsterhöften"); a linking "s" between parts
+        is allowed. A token that a stem covers but for a short inflection is not
+        split, and neither is one too long to be a word.
+        """
+        n = len(token)
+        if token in self._exact or n < 2 * _MIN_PART or n > _MAX_COMPOUND_CHARS:
+            return None
+        if depth == 1 and self._longest_stem(token, self._prefixes) >= n - _INFLECTION_SLACK:
+            return None
+        for cut in range(n - _MIN_PART, _MIN_PART - 1, -1):
+            head = token[:cut]
+            if not self._is_part(head):
+                continue
+            for tail in (token[cut:], token[cut + 1 :] if token[cut] == "s" else ""):
+                if len(tail) < _MIN_PART:
+                    continue
+                if self._is_part(tail):
+                    return [head, tail]
+                if depth < _MAX_COMPOUND_PARTS - 1:
+                    rest = self.split_compound(tail, depth + 1)
+                    if rest:
+                        return [head, *rest]
+        return None
+
+    def _is_part(self, text: str) -> bool:
+        return text in self._part_exact or self._longest_stem(text, self._part_prefixes) > 0
+
+    def _longest_stem(self, token: str, stems: set[str]) -> int:
+        """The length of the longest stem in ``stems`` that ``token`` starts with, or 0."""
+        for i in range(min(len(token), self._longest_prefix), 1, -1):
+            if token[:i] in stems:
+                return i
+        return 0
+
+    def first_node(self, keys: tuple[str, ...]) -> Node | object | None:
+        """Where a pattern starting with this token goes next: a trie node, ``COMPLEX``
+        when the token has several keys, or None when no pattern starts with it."""
+        starting = [key for key in keys if key in self.root]
+        if len(starting) == 1:
+            return self.root[starting[0]]
+        return COMPLEX if starting else None
+
+    def scan(
+        self,
+        keys: Sequence[tuple[str, ...]],
+        singles: Sequence[str | object | None],
+        firsts: Sequence[Node | object | None],
+        stops: Sequence[int],
+        stop_mask: int,
+    ) -> list[Hit]:
+        """Leftmost-longest, non-overlapping hits over a sequence of tokens.
+
+        Per token, cached by the analyzer: ``keys`` (see :meth:`token_keys`),
+        ``singles`` (the one key, ``COMPLEX`` for several, None for none) and
+        ``firsts`` (see :meth:`first_node`). ``stops[i] & stop_mask`` marks tokens
+        a gap may not skip (punctuation, "and", "or"): a gap stays in its clause.
+        """
+        hits: list[Hit] = []
+        n = len(keys)
+        covered = 0  # the end of the last hit
+        for i in compress(range(n), firsts):  # the tokens some pattern starts with
+            if i < covered:
+                continue
+            node: Any = firsts[i]
+            if node is COMPLEX:
+                best, end = self._search(keys, stops, stop_mask, [(self.root, i)], None, i, -1)
+            else:
+                # The common case, one key per token and no gap: a plain walk down
+                # the trie; from a gap or a token with several keys on, a search.
+                best, end = None, i
+                k = i + 1
+                while True:
+                    terminal = node.get(TERMINAL)
+                    if terminal is not None:
+                        best, end = terminal, k
+                    if k == n:
+                        break
+                    key = singles[k]
+                    if key is COMPLEX or GAP in node:
+                        spec = best[0] if best is not None else -1
+                        best, end = self._search(keys, stops, stop_mask, [(node, k)], best, end, spec)
+                        break
+                    node = node.get(key)
+                    if node is None:
+                        break
+                    k += 1
+            if best is not None:
+                hits.append((i, end, best))
+                covered = end
+        return hits
+
+    def _search(
+        self,
+        keys: Sequence[tuple[str, ...]],
+        stops: Sequence[int],
+        stop_mask: int,
+        stack: list[tuple[Node, int]],
+        best: Terminal | None,
+        best_end: int,
+        best_spec: int,
+    ) -> tuple[Terminal | None, int]:
+        """Depth-first from ``stack``: the longest (then most specific) match and its end."""
+        n = len(keys)
+        pop = stack.pop
+        push = stack.append
+        while stack:
+            node, k = pop()
+            terminal = node.get(TERMINAL)
+            if terminal is not None and (k > best_end or (k == best_end and terminal[0] > best_spec)):
+                best, best_end, best_spec = terminal, k, terminal[0]
+            if k < n:
+                for key in keys[k]:
+                    child = node.get(key)
+                    if child is not None:
+                        push((child, k + 1))
+            gap_node = node.get(GAP)
+            if gap_node is not None:
+                # Skip 0..gap tokens, never a clause boundary; go on only where the
+                # pattern can continue (a gap node has no gap or end of its own).
+                j = k
+                while j < n:
+                    if any(key in gap_node for key in keys[j]):
+                        push((gap_node, j))
+                    if j - k == self.gap or stops[j] & stop_mask:
+                        break
+                    j += 1
+        return best, best_end
+
+
+def _terminal(spec: int, entries: tuple[Entry, ...]) -> Terminal:
+    concepts = tuple(finding_tail(e.group, e.code, e.flaggable) for e in entries if e.role == CONCEPT)
+    others = tuple(e for e in entries if e.role != CONCEPT)
+    return (spec, entries, concepts, others)
