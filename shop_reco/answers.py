@@ -1,0 +1,231 @@
+"""Answering a shopper: the glue between storage, understanding and recommending.
+
+The API, the widgets, the CLI and the admin preview all call these functions,
+so every entry point answers the same way. The compiled rules, catalog and
+analyzer are cached per process and rebuilt when the content revision in the
+database moves (checked at most every ``SHOP_RECO_RULES_TTL`` seconds).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+from shop_reco.extension import get_session, get_state
+from shop_reco.recommending import (
+    Catalog,
+    CompiledRules,
+    Limits,
+    Recommendation,
+    Rule,
+    compile_rules,
+    fail_closed,
+    load_rule,
+    recommend,
+)
+from shop_reco.storage.models import Recommendation as RecommendationRecord
+from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
+from shop_reco.understanding import Profile
+
+log = logging.getLogger("shop_reco")
+
+_CACHE_KEY = "snapshot"
+_RULES_KEY = "validated_rules"
+_RECORDS = Table("reco_recommendation", RecommendationRecord.metadata)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything needed to answer, built from one content revision."""
+
+    revision: int
+    catalog: Catalog
+    compiled: CompiledRules
+    analyzer: Any  # shop_reco.understanding.Analyzer
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answered description: the record id (None when not logged), profile and result."""
+
+    id: str | None
+    profile: Profile | None
+    recommendation: Recommendation
+
+
+def build_analyzer(synonyms: list[dict[str, str]]) -> Any:
+    """The analyzer from the shipped lexicons plus the merchant's synonyms.
+
+    Building one takes a noticeable fraction of a second, so a process keeps the
+    last few by their synonyms: a rule or product edit does not rebuild it.
+    """
+    key = tuple(sorted((s["locale"], s["group"], s["code"], s["phrase"]) for s in synonyms))
+    return _analyzer_for(key)
+
+
+@lru_cache(maxsize=4)
+def _analyzer_for(synonyms: tuple[tuple[str, str, str, str], ...]) -> Any:
+    from shop_reco.understanding import Analyzer
+    from shop_reco.understanding.lexicon import shipped_lexicons
+
+    extra = [{"locale": loc, "group": group, "code": code, "phrase": phrase} for loc, group, code, phrase in synonyms]
+    return Analyzer.from_data(shipped_lexicons(), extra_synonyms=extra)
+
+
+def build_snapshot(session: Session, revision: int) -> Snapshot:
+    catalog = load_catalog(session)
+    return Snapshot(
+        revision=revision,
+        catalog=catalog,
+        compiled=compile_rules(_validated_rules(session), catalog, revision=revision),
+        analyzer=build_analyzer(load_synonyms(session)),
+    )
+
+
+def _validated_rules(session: Session) -> list[Rule]:
+    """Every stored rule, validated; rules unchanged since the last rebuild are reused.
+
+    A rule's ``version`` moves with every change (optimistic locking), so a
+    (key, version) pair names one validated state. With thousands of rules a
+    rebuild after one edit then validates one rule, not all of them.
+    """
+    caches = get_state().caches
+    known: dict[tuple[str, int], Rule] = caches.get(_RULES_KEY, {})
+    fresh: dict[tuple[str, int], Rule] = {}
+    for data in load_rule_data(session):
+        ident = (data["key"], data["version"])
+        rule = known.get(ident)
+        if rule is None:
+            try:
+                rule = load_rule(data)
+            except ValidationError as exc:  # stored before a stricter schema: skip it, loudly
+                log.warning("shop_reco: rule %r is invalid and is ignored: %s", data.get("key"), exc.messages)
+                continue
+        fresh[ident] = rule
+    caches[_RULES_KEY] = fresh
+    return list(fresh.values())
+
+
+def current_snapshot() -> Snapshot:
+    """This process's snapshot, rebuilt when the database's content revision moved."""
+    state = get_state()
+    cache = state.caches.get(_CACHE_KEY)
+    if cache is None:
+        cache = state.caches.setdefault(
+            _CACHE_KEY, RevisionCache(build_snapshot, float(state.settings["SHOP_RECO_RULES_TTL"]))
+        )
+    return cache.get(get_session()).value
+
+
+def invalidate_snapshot() -> None:
+    """Check the revision on the next request (after a write in this process)."""
+    cache = get_state().caches.get(_CACHE_KEY)
+    if cache is not None:
+        cache.invalidate()
+
+
+class LocaleError(ValueError):
+    """The locale is not one this shop offers; ``field`` names the request field."""
+
+    field = "locale"
+
+
+def choose_locale(text: str, wanted: str | None) -> str:
+    """The locale to analyse in: the one asked for, else detected, else the shop's default."""
+    settings = get_state().settings
+    offered = settings["SHOP_RECO_LOCALES"]
+    if wanted is not None:
+        if wanted not in offered:
+            raise LocaleError(f"unknown locale {wanted!r}; this shop offers {', '.join(offered)}")
+        return wanted
+    from shop_reco.understanding import detect_locale
+
+    detected = detect_locale(text)
+    return detected if detected in offered else str(settings["SHOP_RECO_DEFAULT_LOCALE"])
+
+
+def answer_description(
+    description: str,
+    *,
+    locale: str | None = None,
+    limit: int | None = None,
+    source: str = "api",
+    log_answer: bool = True,
+) -> Answer:
+    """Analyse, gate and rank one description; log derived codes (never the text, by default).
+
+    Fails closed: if analysis or ranking raises, the answer is a safety notice
+    with no exercises and no products.
+    """
+    state = get_state()
+    settings = state.settings
+    locale = choose_locale(description, locale)
+    limits = Limits(
+        exercises=limit or settings["SHOP_RECO_DEFAULT_EXERCISES"],
+        products=min(limit or settings["SHOP_RECO_DEFAULT_PRODUCTS"], settings["SHOP_RECO_DEFAULT_PRODUCTS"]),
+    )
+    profile: Profile | None = None
+    revision = 0
+    try:
+        snapshot = current_snapshot()
+        revision = snapshot.revision
+        profile = snapshot.analyzer.analyze(description, locale)
+        result = recommend(
+            profile,
+            snapshot.compiled,
+            locale=locale,
+            limits=limits,
+            products_on_consult=settings["SHOP_RECO_PRODUCTS_ON_CONSULT"],
+        )
+    except Exception as exc:  # fail closed: never products when we could not understand
+        log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
+        profile, result = None, fail_closed(locale, rules_revision=revision)
+    record_id = _log_answer(description, profile, result, source) if log_answer else None
+    return Answer(record_id, profile, result)
+
+
+def _log_answer(description: str, profile: Profile | None, result: Recommendation, source: str) -> str | None:
+    """Store what was shown: derived codes and item ids; the text only when opted in."""
+    settings = get_state().settings
+    session = get_session()
+    store_text = settings["SHOP_RECO_STORE_DESCRIPTIONS"]
+    now = datetime.now(timezone.utc)
+    record_id = str(uuid.uuid4())
+    values = {
+        "id": record_id,
+        "created_at": now,
+        "locale": result.locale,
+        "safety_level": result.safety.level,
+        "concepts": sorted(profile.concepts) if profile is not None else [],
+        "items": [
+            {"type": kind, "id": r.id, "rules": sorted({w.rule for w in r.why if w.rule})}
+            for kind, items in (
+                ("exercise", result.exercises),
+                ("product", result.products),
+                ("section", result.sections),
+            )
+            for r in items
+        ],
+        "fallback": result.fallback,
+        "rules_revision": result.rules_revision,
+        "source": source,
+        "description": description if store_text else None,
+        "expires_at": now + timedelta(days=settings["SHOP_RECO_RETENTION_DAYS"]) if store_text else None,
+    }
+    try:
+        # A Core insert: one statement, none of the unit of work's bookkeeping on the hot path.
+        session.connection().execute(insert(_RECORDS), [values])
+        session.commit()
+    except Exception as exc:  # logging must never cost the shopper their answer
+        session.rollback()
+        log.error("shop_reco: could not log an answer (%s)", type(exc).__name__)
+        return None
+    return record_id

@@ -1,0 +1,234 @@
+"""What the recommender answers: a frozen ``Recommendation`` and its parts.
+
+``Recommendation.as_dict()`` gives the JSON shape the API serves; items carry
+their ids and localized names, and every item has a ``why``: reasons that
+quote the shopper, name the rule and point at the article section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from shop_reco.recommending.catalog import ExerciseItem, ProductItem, SectionItem, text_for
+from shop_reco.recommending.messages import join_words, message
+
+ItemT = TypeVar("ItemT", ExerciseItem, ProductItem, SectionItem)
+
+#: ``balance``: added to balance the routine; ``related``: shares concepts (pairings only).
+REASON_KINDS = ("phrase", "rule", "section", "fallback", "pin", "balance", "related")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How many items of each kind an answer may hold."""
+
+    exercises: int = 6
+    products: int = 3
+    sections: int = 4
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One sentence of *why*: ``kind`` is one of ``REASON_KINDS``."""
+
+    kind: str
+    text: str
+    phrase: str | None = None
+    rule: str | None = None
+    section: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "phrase": self.phrase,
+            "rule": self.rule,
+            "section": self.section,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RankedItem(Generic[ItemT]):
+    """An item in an answer, its score (rules' weights plus boosts) and why it is there."""
+
+    item: ItemT
+    score: float
+    why: tuple[Reason, ...] = ()
+
+    @property
+    def id(self) -> str:
+        item = self.item
+        if isinstance(item, ExerciseItem):
+            return item.slug
+        if isinstance(item, ProductItem):
+            return item.sku
+        return f"{item.article}#{item.anchor}"
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    code: str
+    level: str
+    phrase: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """``level`` is ``none``, ``consult`` or ``urgent``; ``message`` is None when ``none``."""
+
+    level: str
+    red_flags: tuple[RedFlag, ...] = ()
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Avoid:
+    code: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Routine:
+    sessions_min: int
+    sessions_max: int
+    balanced: bool
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedConcept:
+    concept: str
+    phrase: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FiredRule:
+    """A rule that applied, and why: the concepts it matched, with the shopper's words.
+
+    ``phrases`` is the answer's shared concept -> phrase map; ``matched`` and
+    ``why`` are worked out when asked for (only the admin's preview asks).
+    """
+
+    key: str
+    name: str
+    priority: int
+    concepts: tuple[str, ...]
+    phrases: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    locale: str = "en"
+
+    @property
+    def matched(self) -> tuple[MatchedConcept, ...]:
+        return tuple(MatchedConcept(c, self.phrases.get(c)) for c in self.concepts)
+
+    @property
+    def why(self) -> str:
+        """One sentence for the admin's preview, e.g. ``Matched trigger:sitting (“sitting”)``."""
+        if not self.concepts:
+            return message(self.locale, "fired_catch_all")
+        parts = [
+            message(self.locale, "fired_concept", concept=m.concept, phrase=m.phrase) if m.phrase else m.concept
+            for m in self.matched
+        ]
+        return message(self.locale, "fired_matched", concepts=join_words(parts, self.locale))
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """The whole answer for one description; lists are tuples so the answer can't change."""
+
+    locale: str
+    safety: Safety
+    disclaimer: str
+    exercises: tuple[RankedItem[ExerciseItem], ...] = ()
+    products: tuple[RankedItem[ProductItem], ...] = ()
+    sections: tuple[RankedItem[SectionItem], ...] = ()
+    avoid: tuple[Avoid, ...] = ()
+    notes: tuple[Note, ...] = ()
+    routine: Routine | None = None
+    fallback: bool = False
+    fired_rules: tuple[FiredRule, ...] = ()
+    rules_revision: int = 0
+    degraded: bool = False  # True for fail_closed answers
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON-ready shape the API serves."""
+        loc = self.locale
+
+        def why(r: RankedItem[Any]) -> list[dict[str, Any]]:
+            return [reason.as_dict() for reason in r.why]
+
+        return {
+            "locale": loc,
+            "safety": {
+                "level": self.safety.level,
+                "red_flags": [{"code": f.code, "level": f.level, "phrase": f.phrase} for f in self.safety.red_flags],
+                "message": self.safety.message,
+            },
+            "exercises": [
+                {
+                    "slug": r.item.slug,
+                    "kind": r.item.kind,
+                    "name": text_for(r.item.text, loc).get("name"),
+                    "score": round(r.score, 4),
+                    "why": why(r),
+                }
+                for r in self.exercises
+            ],
+            "products": [
+                {
+                    "sku": r.item.sku,
+                    "name": text_for(r.item.text, loc).get("name"),
+                    "price": r.item.price,
+                    "currency": r.item.currency,
+                    "url": r.item.url,
+                    "image_url": r.item.image_url,
+                    "score": round(r.score, 4),
+                    "why": why(r),
+                }
+                for r in self.products
+            ],
+            "sections": [
+                {
+                    "article": r.item.article,
+                    "anchor": r.item.anchor,
+                    "heading": r.item.heading,
+                    "score": round(r.score, 4),
+                    "why": why(r),
+                }
+                for r in self.sections
+            ],
+            "avoid": [{"code": a.code, "text": a.text} for a in self.avoid],
+            "notes": [{"rule": n.rule, "text": n.text} for n in self.notes],
+            "routine": None
+            if self.routine is None
+            else {
+                "sessions_per_week": {"min": self.routine.sessions_min, "max": self.routine.sessions_max},
+                "balanced": self.routine.balanced,
+                "summary": self.routine.summary,
+            },
+            "fallback": self.fallback,
+            "fired_rules": [
+                {
+                    "key": f.key,
+                    "name": f.name,
+                    "priority": f.priority,
+                    "why": f.why,
+                    "matched": [{"concept": m.concept, "phrase": m.phrase} for m in f.matched],
+                }
+                for f in self.fired_rules
+            ],
+            "disclaimer": self.disclaimer,
+            "rules_revision": self.rules_revision,
+            "degraded": self.degraded,
+        }
