@@ -1,0 +1,80 @@
+"""One error shape for every API answer: ``{"code", "message", "errors": {field: [...]}}``.
+
+Handlers are registered on the API blueprint only, never on the host's app.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("shop_reco.api")
+
+
+class ApiError(Exception):
+    """An error with an HTTP status, a machine code, a message and per-field details."""
+
+    def __init__(self, status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.errors = errors or {}
+
+
+def error_response(
+    status: int, code: str, message: str, errors: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    response = jsonify({"code": code, "message": message, "errors": errors or {}})
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "The request could not be understood."),
+    404: ("not_found", "Nothing is here."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    413: ("payload_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send the body as JSON with Content-Type: application/json."),
+    429: ("rate_limited", "Too many requests; slow down and try again shortly."),
+}
+
+
+def _normalise(messages: Any) -> dict[str, Any]:
+    if isinstance(messages, dict):
+        return messages
+    return {"_schema": messages if isinstance(messages, list) else [str(messages)]}
+
+
+def register_error_handlers(bp: Blueprint) -> None:
+    @bp.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        return error_response(exc.status, exc.code, exc.message, exc.errors)
+
+    @bp.errorhandler(ValidationError)
+    def _validation_error(exc: ValidationError) -> Response:
+        return error_response(400, "validation_error", "Some fields are invalid.", _normalise(exc.messages))
+
+    @bp.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        code, message = _HTTP_CODES.get(status, ("http_error", exc.description or "HTTP error"))
+        headers = {}
+        if status == 405 and getattr(exc, "valid_methods", None):
+            headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
+        if status == 429:
+            retry = getattr(exc, "retry_after", None)
+            headers["Retry-After"] = str(int(retry)) if retry else "60"
+        return error_response(status, code, message, headers=headers)
+
+    @bp.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("shop_reco API error")
+        return error_response(500, "internal_error", "Something went wrong on our side; nothing was changed.")

@@ -1,0 +1,184 @@
+"""JSON payloads built from the core's records: one place, used by the API, CLI and widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from shop_reco.answers import Answer
+from shop_reco.recommending import (
+    CompiledRules,
+    ExerciseItem,
+    ProductItem,
+    RankedItem,
+    Reason,
+    SectionItem,
+    UnknownItemError,
+    pairings_for_product,
+    products_for_sections,
+    text_for,
+)
+from shop_reco.understanding import Profile
+
+
+def reasons(why: Iterable[Reason]) -> list[dict[str, Any]]:
+    return [r.as_dict() for r in why]
+
+
+def exercise_payload(item: ExerciseItem, locale: str, why: Iterable[Reason] = ()) -> dict[str, Any]:
+    text = text_for(item.text, locale)
+    dose = dict(item.dose)
+    dose["text"] = text.get("dose")
+    return {
+        "slug": item.slug,
+        "name": text.get("name", item.slug),
+        "kind": item.kind,
+        "summary": text.get("summary", ""),
+        "steps": list(text.get("steps", [])),
+        "cues": list(text.get("cues", [])),
+        "cautions": list(text.get("cautions", [])),
+        "dose": dose,
+        "weekly_frequency": dict(item.weekly_frequency),
+        "target_areas": list(item.target_areas),
+        "sources": list(item.sources),
+        "why": reasons(why),
+    }
+
+
+def product_payload(item: ProductItem, locale: str, cart_template: str, why: Iterable[Reason] = ()) -> dict[str, Any]:
+    text = text_for(item.text, locale)
+    return {
+        "sku": item.sku,
+        "name": text.get("name", item.sku),
+        "description": text.get("description", ""),
+        "url": item.url,
+        "cart_url": cart_template.replace("{sku}", item.sku),
+        "price": item.price,
+        "currency": item.currency,
+        "image_url": item.image_url,
+        "why": reasons(why),
+    }
+
+
+def section_payload(item: SectionItem, why: Iterable[Reason] = (), article_url: str | None = None) -> dict[str, Any]:
+    return {
+        "article": item.article,
+        "anchor": item.anchor,
+        "heading": item.heading,
+        "url": f"{article_url or ''}#{item.anchor}",
+        "why": reasons(why),
+    }
+
+
+def profile_payload(profile: Profile | None, locale: str) -> dict[str, Any]:
+    if profile is None:
+        return {
+            "locale": locale,
+            "areas": [],
+            "symptoms": [],
+            "triggers": [],
+            "side": None,
+            "severity": None,
+            "duration_weeks": None,
+            "matches": [],
+        }
+    return {
+        "locale": profile.locale,
+        "areas": list(profile.areas),
+        "symptoms": list(profile.symptoms),
+        "triggers": list(profile.triggers),
+        "side": profile.side,
+        "severity": profile.severity,
+        "duration_weeks": profile.duration_weeks,
+        "matches": [
+            {
+                "group": m.group,
+                "code": m.code,
+                "phrase": m.phrase,
+                "start": m.start,
+                "end": m.end,
+                "negated": m.negated,
+                "experiencer": m.experiencer,
+                "hypothetical": m.hypothetical,
+            }
+            for m in profile.matches
+        ],
+    }
+
+
+def answer_payload(answer: Answer, *, cart_template: str, article_template: str) -> dict[str, Any]:
+    """The body of ``POST /recommendations`` (see ``RecommendationResponseSchema``)."""
+    rec = answer.recommendation
+    loc = rec.locale
+
+    def items(ranked: Iterable[RankedItem[Any]], build: Any) -> list[dict[str, Any]]:
+        return [build(r) for r in ranked]
+
+    return {
+        "id": answer.id,
+        "rules_version": rec.rules_revision,
+        "locale": loc,
+        "profile": profile_payload(answer.profile, loc),
+        "safety": {
+            "level": rec.safety.level,
+            "red_flags": [{"code": f.code, "level": f.level, "phrase": f.phrase} for f in rec.safety.red_flags],
+            "message": rec.safety.message,
+        },
+        "exercises": items(rec.exercises, lambda r: exercise_payload(r.item, loc, r.why)),
+        "products": items(rec.products, lambda r: product_payload(r.item, loc, cart_template, r.why)),
+        "sections": items(
+            rec.sections, lambda r: section_payload(r.item, r.why, article_template.replace("{slug}", r.item.article))
+        ),
+        "avoid": [{"code": a.code, "text": a.text} for a in rec.avoid],
+        "notes": [n.text for n in rec.notes],
+        "routine": None
+        if rec.routine is None
+        else {
+            "sessions_per_week": {"min": rec.routine.sessions_min, "max": rec.routine.sessions_max},
+            "balanced": rec.routine.balanced,
+            "summary": rec.routine.summary,
+        },
+        "fallback": rec.fallback,
+        "disclaimer": rec.disclaimer,
+    }
+
+
+def pairings_payload(sku: str, compiled: CompiledRules, locale: str, *, article_template: str) -> dict[str, Any]:
+    """The body of ``GET /products/<sku>/pairings``; raises ``UnknownItemError`` for an unknown SKU."""
+    from shop_reco.recommending.safety import disclaimer
+
+    found = pairings_for_product(sku, compiled, locale)
+    return {
+        "sku": sku,
+        "locale": locale,
+        "rules_version": compiled.revision,
+        "exercises": [exercise_payload(r.item, locale, r.why) for r in found["exercises"]],
+        "sections": [
+            section_payload(r.item, r.why, article_template.replace("{slug}", r.item.article))
+            for r in found["sections"]
+        ],
+        "disclaimer": disclaimer(locale),
+    }
+
+
+def article_payload(
+    record: dict[str, Any], compiled: CompiledRules, locale: str, *, cart_template: str
+) -> dict[str, Any]:
+    """The body of ``GET /articles/<slug>``: an ``article_record`` plus each section's products."""
+    try:
+        per_section = {s.anchor: products for s, products in products_for_sections(record["slug"], compiled, locale)}
+    except UnknownItemError:
+        per_section = {}
+    return {
+        **record,
+        "sections": [
+            {
+                **s,
+                "products": [
+                    product_payload(r.item, locale, cart_template, r.why) for r in per_section.get(s["anchor"], [])
+                ],
+            }
+            for s in record["sections"]
+        ],
+        "rules_version": compiled.revision,
+    }

@@ -1,0 +1,232 @@
+"""Marshmallow schemas of the JSON API, one per direction.
+
+Request schemas (``load``) reject unknown fields; response schemas (``dump``)
+document the answers. The OpenAPI document is generated from these same classes.
+"""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from shop_reco import vocabulary
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class RecommendationRequestSchema(_Strict):
+    description = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={
+            "description": "The shopper's own words, 1-2,000 characters.",
+            "example": "My lower back aches after sitting all day, no numbness.",
+        },
+    )
+    locale = fields.String(
+        load_default=None,
+        validate=validate.OneOf(vocabulary.LOCALES),
+        metadata={"description": "Language of the description; detected when absent."},
+    )
+    limit = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=10),
+        metadata={"description": "Most exercises (and products) to return; default 6 exercises, 3 products."},
+    )
+
+
+class EventSchema(_Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(["impression", "click", "add_to_cart"]))
+    recommendation_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    item_type = fields.String(required=True, validate=validate.OneOf(["exercise", "product", "section"]))
+    item_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    rule = fields.String(load_default=None, validate=validate.Length(max=64))
+    page_view = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"),
+        metadata={"description": "A random id the widget makes per page view (pseudonymous)."},
+    )
+    widget = fields.String(load_default=None, validate=validate.OneOf(["finder", "product", "article"]))
+    locale = fields.String(load_default=None, validate=validate.OneOf(vocabulary.LOCALES))
+
+
+class EventBatchSchema(_Strict):
+    events = fields.List(fields.Nested(EventSchema), required=True, validate=validate.Length(min=1, max=50))
+
+
+# -- responses -------------------------------------------------------------------
+
+
+class ErrorSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "validation_error"})
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
+class MatchSchema(Schema):
+    group = fields.String()
+    code = fields.String()
+    phrase = fields.String()
+    start = fields.Integer()
+    end = fields.Integer()
+    negated = fields.Boolean()
+    experiencer = fields.String()
+    hypothetical = fields.Boolean()
+
+
+class ProfileSchema(Schema):
+    locale = fields.String()
+    areas = fields.List(fields.String())
+    symptoms = fields.List(fields.String())
+    triggers = fields.List(fields.String())
+    side = fields.String(allow_none=True)
+    severity = fields.String(allow_none=True)
+    duration_weeks = fields.Float(allow_none=True)
+    matches = fields.List(fields.Nested(MatchSchema))
+
+
+class RedFlagSchema(Schema):
+    code = fields.String()
+    level = fields.String()
+    phrase = fields.String(allow_none=True)
+
+
+class SafetySchema(Schema):
+    level = fields.String(validate=validate.OneOf(vocabulary.SAFETY_LEVELS))
+    red_flags = fields.List(fields.Nested(RedFlagSchema))
+    message = fields.String(allow_none=True)
+
+
+class ReasonSchema(Schema):
+    kind = fields.String()
+    text = fields.String()
+    phrase = fields.String(allow_none=True)
+    rule = fields.String(allow_none=True)
+    section = fields.String(allow_none=True)
+
+
+class DoseSchema(Schema):
+    sets = fields.Integer(allow_none=True)
+    reps = fields.Integer(allow_none=True)
+    hold_seconds = fields.Integer(allow_none=True)
+    minutes = fields.Integer(allow_none=True)
+    per_side = fields.Boolean()
+    text = fields.String(allow_none=True)
+
+
+class ExerciseOutSchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+    kind = fields.String(validate=validate.OneOf(vocabulary.EXERCISE_KINDS))
+    summary = fields.String()
+    steps = fields.List(fields.String())
+    cues = fields.List(fields.String())
+    cautions = fields.List(fields.String())
+    dose = fields.Nested(DoseSchema)
+    weekly_frequency = fields.Dict(keys=fields.String(), values=fields.Integer())
+    target_areas = fields.List(fields.String())
+    sources = fields.List(fields.String())
+    why = fields.List(fields.Nested(ReasonSchema))
+
+
+class ProductOutSchema(Schema):
+    sku = fields.String()
+    name = fields.String()
+    description = fields.String()
+    url = fields.String()
+    cart_url = fields.String()
+    price = fields.String(metadata={"example": "49.00"})
+    currency = fields.String()
+    image_url = fields.String()
+    why = fields.List(fields.Nested(ReasonSchema))
+
+
+class SectionOutSchema(Schema):
+    article = fields.String()
+    anchor = fields.String()
+    heading = fields.String()
+    url = fields.String()
+    why = fields.List(fields.Nested(ReasonSchema))
+
+
+class AvoidSchema(Schema):
+    code = fields.String()
+    text = fields.String()
+
+
+class RoutineSchema(Schema):
+    sessions_per_week = fields.Dict(keys=fields.String(), values=fields.Integer())
+    balanced = fields.Boolean()
+    summary = fields.String()
+
+
+class RecommendationResponseSchema(Schema):
+    id = fields.String(allow_none=True)
+    rules_version = fields.Integer()
+    locale = fields.String()
+    profile = fields.Nested(ProfileSchema)
+    safety = fields.Nested(SafetySchema)
+    exercises = fields.List(fields.Nested(ExerciseOutSchema))
+    products = fields.List(fields.Nested(ProductOutSchema))
+    sections = fields.List(fields.Nested(SectionOutSchema))
+    avoid = fields.List(fields.Nested(AvoidSchema))
+    notes = fields.List(fields.String())
+    routine = fields.Nested(RoutineSchema, allow_none=True)
+    fallback = fields.Boolean()
+    disclaimer = fields.String()
+
+
+class PairingsResponseSchema(Schema):
+    sku = fields.String()
+    locale = fields.String()
+    rules_version = fields.Integer()
+    exercises = fields.List(fields.Nested(ExerciseOutSchema))
+    sections = fields.List(fields.Nested(SectionOutSchema))
+    disclaimer = fields.String()
+
+
+class ArticleSectionOutSchema(Schema):
+    anchor = fields.String()
+    heading = fields.String()
+    body = fields.String()
+    kind = fields.String()
+    concepts = fields.List(fields.String())
+    products = fields.List(fields.Nested(ProductOutSchema))
+
+
+class ArticleResponseSchema(Schema):
+    slug = fields.String()
+    locale = fields.String()
+    title = fields.String()
+    summary = fields.String()
+    sources = fields.List(fields.Dict())
+    sections = fields.List(fields.Nested(ArticleSectionOutSchema))
+    rules_version = fields.Integer()
+
+
+class ExerciseListSchema(Schema):
+    locale = fields.String()
+    exercises = fields.List(fields.Nested(ExerciseOutSchema))
+
+
+class RedFlagCodeSchema(Schema):
+    code = fields.String()
+    level = fields.String(validate=validate.OneOf(vocabulary.SAFETY_LEVELS))
+
+
+class VocabularySchema(Schema):
+    areas = fields.List(fields.String())
+    symptoms = fields.List(fields.String())
+    triggers = fields.List(fields.String())
+    red_flags = fields.List(fields.Nested(RedFlagCodeSchema))
+    safety_levels = fields.List(fields.String())
+    sides = fields.List(fields.String())
+    severities = fields.List(fields.String())
+    exercise_kinds = fields.List(fields.String())
+    locales = fields.List(fields.String())
+
+
+class EventsAcceptedSchema(Schema):
+    accepted = fields.Integer()

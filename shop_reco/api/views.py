@@ -1,0 +1,173 @@
+"""API routes. Each view validates with a schema, calls the core, and answers with a schema's shape."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import NotFound
+
+from shop_reco import vocabulary
+from shop_reco.answers import LocaleError, answer_description, choose_locale, current_snapshot
+from shop_reco.api import schemas
+from shop_reco.api.encoding import json_response
+from shop_reco.api.errors import ApiError
+from shop_reco.api.payloads import answer_payload, article_payload, exercise_payload, pairings_payload
+from shop_reco.extension import get_session
+from shop_reco.recommending import UnknownItemError
+from shop_reco.storage.models import Event
+
+if TYPE_CHECKING:
+    from shop_reco.extension import RecoState
+
+
+def _query_locale(state: RecoState) -> str:
+    wanted = request.args.get("locale")
+    try:
+        if wanted is None:
+            return str(state.settings["SHOP_RECO_DEFAULT_LOCALE"])
+        return choose_locale("", wanted)
+    except LocaleError as exc:
+        raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
+
+
+def _cached(payload: dict[str, Any], etag: str, max_age: int = 60) -> Response:
+    response = json_response(payload)
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate=600"
+    return response
+
+
+def _not_modified(etag: str) -> Response | None:
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+        response.set_etag(etag, weak=True)
+        return response
+    return None
+
+
+def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
+    # Schemas are stateless once built; building one per request costs more than using it.
+    request_schema = schemas.RecommendationRequestSchema()
+    event_schema = schemas.EventSchema()
+    event_batch_schema = schemas.EventBatchSchema()
+    accepted_schema = schemas.EventsAcceptedSchema()
+    vocabulary_body = schemas.VocabularySchema().dump(vocabulary.as_dict())
+    cart_template = state.settings["SHOP_RECO_CART_URL_TEMPLATE"]
+    article_template = state.settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
+
+    @bp.post("/recommendations")
+    @limiter.limit(state.settings["SHOP_RECO_RATELIMIT"])
+    def post_recommendations() -> Response:
+        """Understand a description and answer with exercises, products and sections, each with why."""
+        body = request_schema.load(request.get_json())
+        if not body["description"].strip():
+            raise ApiError(
+                400,
+                "validation_error",
+                "Some fields are invalid.",
+                {"description": ["Describe the discomfort in a few words."]},
+            )
+        try:
+            answer = answer_description(body["description"], locale=body["locale"], limit=body["limit"])
+        except LocaleError as exc:
+            raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
+        response = json_response(answer_payload(answer, cart_template=cart_template, article_template=article_template))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.get("/products/<sku>/pairings")
+    def get_pairings(sku: str) -> Response:
+        """Exercises and article sections that go with a product (no description needed)."""
+        locale = _query_locale(state)
+        snapshot = current_snapshot()
+        etag = f"pairings-{sku}-{locale}-{snapshot.revision}"
+        if (cached := _not_modified(etag)) is not None:
+            return cached
+        try:
+            payload = pairings_payload(sku, snapshot.compiled, locale, article_template=article_template)
+        except UnknownItemError:
+            raise NotFound() from None
+        return _cached(payload, etag)
+
+    @bp.get("/articles/<slug>")
+    def get_article(slug: str) -> Response:
+        """An article's sections in reading order, each with the products that fit it."""
+        locale = _query_locale(state)
+        snapshot = current_snapshot()
+        etag = f"article-{slug}-{locale}-{snapshot.revision}"
+        if (cached := _not_modified(etag)) is not None:
+            return cached
+        from shop_reco.storage.queries import article_record
+
+        record = article_record(get_session(), slug, locale)
+        if record is None:
+            raise NotFound()
+        return _cached(article_payload(record, snapshot.compiled, locale, cart_template=cart_template), etag)
+
+    @bp.get("/exercises")
+    def list_exercises() -> Response:
+        """Every exercise with steps, dose and how often."""
+        locale = _query_locale(state)
+        snapshot = current_snapshot()
+        etag = f"exercises-{locale}-{snapshot.revision}"
+        if (cached := _not_modified(etag)) is not None:
+            return cached
+        items = sorted(
+            snapshot.catalog.exercises.values(), key=lambda e: (vocabulary.EXERCISE_KINDS.index(e.kind), e.slug)
+        )
+        return _cached({"locale": locale, "exercises": [exercise_payload(e, locale) for e in items]}, etag)
+
+    @bp.get("/exercises/<slug>")
+    def get_exercise(slug: str) -> Response:
+        locale = _query_locale(state)
+        snapshot = current_snapshot()
+        item = snapshot.catalog.exercises.get(slug)
+        if item is None:
+            raise NotFound()
+        etag = f"exercise-{slug}-{locale}-{snapshot.revision}"
+        if (cached := _not_modified(etag)) is not None:
+            return cached
+        return _cached(exercise_payload(item, locale), etag)
+
+    @bp.get("/vocabulary")
+    def get_vocabulary() -> Response:
+        """The concept codes used in profiles, rules and content tags."""
+        response = jsonify(vocabulary_body)
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    @bp.post("/events")
+    @limiter.limit("600/minute")
+    def post_events() -> tuple[Response, int]:
+        """Record impressions, clicks and add-to-carts: pseudonymous, no IP, no text."""
+        body = request.get_json()
+        if isinstance(body, dict) and "events" in body:
+            events = event_batch_schema.load(body)["events"]
+        else:
+            events = [event_schema.load(body)]
+        session = get_session()
+        for e in events:
+            session.add(
+                Event(
+                    kind=e["kind"],
+                    recommendation_id=e["recommendation_id"],
+                    item_type=e["item_type"],
+                    item_id=e["item_id"],
+                    rule_key=e["rule"],
+                    page_view=e["page_view"],
+                    widget=e["widget"],
+                    locale=e["locale"],
+                )
+            )
+        session.commit()
+        return jsonify(accepted_schema.dump({"accepted": len(events)})), 202
+
+    @bp.get("/openapi.json")
+    def get_openapi() -> Response:
+        """This API's OpenAPI 3 document, generated from the same marshmallow schemas."""
+        from shop_reco.api.openapi import openapi_document
+
+        response = jsonify(openapi_document(state.settings["SHOP_RECO_URL_PREFIX"]))
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
