@@ -1,0 +1,85 @@
+"""HTTP policies of the widgets blueprint: security headers, CORS, caching and ETags.
+
+Hooks go on our blueprint only; the host's own pages are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Response, request
+
+from shop_reco import __version__
+from shop_reco.settings import ConfigError
+from shop_reco.widgets.strings import data_digest
+
+if TYPE_CHECKING:
+    from shop_reco.extension import RecoState
+
+#: The CSP of everything that is not a page (script, JSON, fragments opened directly).
+DEFAULT_CSP = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'"
+#: How long a stale product or article widget may be served while it revalidates.
+STALE_WHILE_REVALIDATE = 86400
+_SOURCE = re.compile(r"^[^\s;,]+$")
+
+
+def frame_ancestors(state: RecoState) -> str:
+    """``SHOP_RECO_FRAME_ANCESTORS`` as a CSP source list (``'self'`` when empty)."""
+    origins = list(state.settings["SHOP_RECO_FRAME_ANCESTORS"])
+    bad = [o for o in origins if not _SOURCE.match(o)]
+    if bad:
+        raise ConfigError(
+            f"SHOP_RECO_FRAME_ANCESTORS={origins!r} is invalid: {bad!r} contain spaces, ';' or ','; "
+            "list one origin per item, like ['https://shop.example']"
+        )
+    return " ".join(origins) or "'self'"
+
+
+def embed_csp(state: RecoState) -> str:
+    """The CSP of the iframe pages: our own files only, framed only by the allowed shops."""
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        f"frame-ancestors {frame_ancestors(state)}"
+    )
+
+
+def widget_etag(kind: str, key: str, locale: str, revision: int) -> str:
+    """An ETag for a widget: its SKU or slug, locale, rules revision, our version and UI text."""
+    raw = "\0".join((kind, key, locale, str(revision), __version__, data_digest()))
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def not_modified(etag: str) -> bool:
+    return request.if_none_match.contains_weak(etag)
+
+
+def cacheable(response: Response, etag: str, max_age: int) -> Response:
+    """Mark a product or article widget as shared-cacheable, keyed by ``etag``."""
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
+    response.vary.add("Accept-Language")
+    return response
+
+
+def install_policies(bp: Blueprint, state: RecoState) -> None:
+    origins = frozenset(state.settings["SHOP_RECO_CORS_ORIGINS"])
+    max_body = state.settings["SHOP_RECO_MAX_BODY_BYTES"]
+
+    @bp.before_request
+    def _limit_body() -> None:
+        # The no-JS finder's form is small; a larger body is refused (413) before it is parsed.
+        request.max_content_length = max_body
+
+    @bp.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+        origin = request.headers.get("Origin")
+        if request.method in ("GET", "HEAD") and origin and origin in origins:
+            response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+        return response

@@ -1,0 +1,212 @@
+"""Widget routes: the embed script, UI text, HTML fragments, iframe pages and the no-JS finder."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, jsonify, render_template, request
+from markupsafe import Markup
+
+from shop_reco.extension import resource_dir
+from shop_reco.widgets import policies
+from shop_reco.widgets.rendering import (
+    FinderForm,
+    article_for,
+    asset_urls,
+    pairings_for,
+    render_article,
+    render_finder,
+    render_pairings,
+    widget_locale,
+)
+from shop_reco.widgets.strings import body_map, ui_text
+
+if TYPE_CHECKING:
+    from shop_reco.extension import RecoState
+
+EMBED_TEMPLATE = "shop_reco/widgets/embed.html"
+
+
+def _html(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="text/html")
+
+
+def _nothing() -> Response:
+    """An unknown SKU or slug: a 404 with an empty body, so an include shows no box."""
+    response = _html("", 404)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def register_routes(bp: Blueprint, state: RecoState) -> None:
+    """Every widget route on ``bp``; settings are read once, at registration."""
+    settings = state.settings
+    max_age = settings["SHOP_RECO_WIDGET_MAX_AGE"]
+    max_chars = settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]
+    embed_csp = policies.embed_csp(state)
+    limit = state.limiter.limit(settings["SHOP_RECO_RATELIMIT"], methods=["POST"])
+    static_dir = resource_dir("templates") / "shop_reco" / "static"
+
+    @bp.get("/widget.js")
+    def script() -> Response:
+        """The embed script: ``<script src=".../reco/widget.js" defer>`` and ``<div data-shop-reco>``."""
+        source = (static_dir / "widget.js").read_bytes()
+        response = Response(source, mimetype="text/javascript")
+        response.set_etag(hashlib.sha256(source).hexdigest()[:24])
+        swr = policies.STALE_WHILE_REVALIDATE
+        response.headers["Cache-Control"] = f"public, max-age=300, stale-while-revalidate={swr}"
+        response.make_conditional(request)
+        return response
+
+    @bp.get("/widgets/ui.json")
+    def ui_json() -> Response:
+        """Every UI string, chip and body-map shape of one locale, for the script."""
+        locale = widget_locale(request.args.get("locale"))
+        etag = policies.widget_etag("ui", str(max_chars), locale, 0)
+        if policies.not_modified(etag):
+            return policies.cacheable(Response(status=304), etag, max_age)
+        payload = {
+            "locale": locale,
+            **ui_text(locale).as_dict(),
+            "body_map": body_map(),
+            "max_chars": max_chars,
+        }
+        return policies.cacheable(jsonify(payload), etag, max_age)
+
+    def answer_form(locale: str, embed: bool) -> tuple[str, int]:
+        """Answer a posted form (or show an empty one) as finder HTML and a status."""
+        from shop_reco.answers import answer_description
+        from shop_reco.api.payloads import answer_payload
+
+        ui = ui_text(locale)
+        assets = not embed  # iframe pages link them in <head>; the result page's layout may be the host's
+        if request.method != "POST":
+            return render_finder(locale, embed=embed, include_assets=assets), 200
+        form = FinderForm.from_request(ui).validated(ui, max_chars)
+        if form.errors:
+            return render_finder(locale, form=form, embed=embed, include_assets=assets), 400
+        answer = answer_description(form.composed(locale), locale=locale, source="widget")
+        result = answer_payload(
+            answer,
+            cart_template=settings["SHOP_RECO_CART_URL_TEMPLATE"],
+            article_template=settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"],
+        )
+        return render_finder(locale, form=form, result=result, embed=embed, include_assets=assets), 200
+
+    def page(template: str, locale: str, widget: str, status: int, csp: str, **context: Any) -> Response:
+        body = render_template(
+            template, widget=Markup(widget), locale=locale, ui=ui_text(locale), assets=asset_urls(), **context
+        )
+        response = _html(body, status)
+        response.headers["Content-Security-Policy"] = csp
+        return response
+
+    @bp.route("/widgets/finder", methods=["GET", "POST"])
+    @limit
+    def finder_page() -> Response:
+        """The finder without JavaScript: the form posts here and the answer is rendered on the server."""
+        locale = widget_locale(request.values.get("locale"))
+        widget, status = answer_form(locale, embed=False)
+        response = page(
+            settings["SHOP_RECO_WIDGET_PAGE_TEMPLATE"],
+            locale,
+            widget,
+            status,
+            settings["SHOP_RECO_WIDGET_PAGE_CSP"],
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.errorhandler(429)
+    def rate_limited(exc: Exception) -> Response:
+        """Too many finder posts: the form again, with the shopper's text and a calm message."""
+        locale = widget_locale(request.values.get("locale"))
+        ui = ui_text(locale)
+        embed = request.endpoint == f"{bp.name}.embed_finder"
+        form = replace(FinderForm.from_request(ui), errors=(ui["error_rate_limited"],))
+        widget = render_finder(locale, form=form, embed=embed, include_assets=not embed)
+        if embed:
+            response = page(EMBED_TEMPLATE, locale, widget, 429, embed_csp, kind="finder")
+        else:
+            template = settings["SHOP_RECO_WIDGET_PAGE_TEMPLATE"]
+            response = page(template, locale, widget, 429, settings["SHOP_RECO_WIDGET_PAGE_CSP"])
+        retry = getattr(exc, "retry_after", None)
+        response.headers["Retry-After"] = str(int(retry)) if retry else "60"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.route("/embed/finder", methods=["GET", "POST"])
+    @limit
+    def embed_finder() -> Response:
+        """The finder as an iframe page."""
+        locale = widget_locale(request.values.get("locale"))
+        widget, status = answer_form(locale, embed=True)
+        response = page(EMBED_TEMPLATE, locale, widget, status, embed_csp, kind="finder")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def cached_widget(kind: str, key: str, build: Any) -> Response:
+        from shop_reco.answers import current_snapshot
+
+        locale = widget_locale(request.args.get("locale"))
+        etag = policies.widget_etag(kind, key, locale, current_snapshot().revision)
+        if policies.not_modified(etag):
+            return policies.cacheable(Response(status=304), etag, max_age)
+        body = build(locale)
+        if body is None:
+            return _nothing()
+        return policies.cacheable(body, etag, max_age)
+
+    @bp.get("/widgets/product/<sku>")
+    def product_fragment(sku: str) -> Response:
+        """The product pairings as an HTML fragment, for server-side includes."""
+
+        def build(locale: str) -> Response | None:
+            payload = pairings_for(sku, locale)
+            return None if payload is None else _html(render_pairings(payload, locale))
+
+        return cached_widget("product", sku, build)
+
+    @bp.get("/widgets/article/<slug>")
+    def article_fragment(slug: str) -> Response:
+        """The article with its products as an HTML fragment."""
+
+        def build(locale: str) -> Response | None:
+            payload = article_for(slug, locale)
+            return None if payload is None else _html(render_article(payload, locale))
+
+        return cached_widget("article", slug, build)
+
+    @bp.get("/embed/product/<sku>")
+    def embed_product(sku: str) -> Response:
+        """The product pairings as an iframe page."""
+
+        def build(locale: str) -> Response | None:
+            payload = pairings_for(sku, locale)
+            if payload is None:
+                return None
+            widget = render_pairings(payload, locale, embed=True, include_assets=False)
+            return page(EMBED_TEMPLATE, locale, widget, 200, embed_csp, kind="product")
+
+        return with_csp(cached_widget("product-embed", sku, build), embed_csp)
+
+    @bp.get("/embed/article/<slug>")
+    def embed_article(slug: str) -> Response:
+        """The article as an iframe page."""
+
+        def build(locale: str) -> Response | None:
+            payload = article_for(slug, locale)
+            if payload is None:
+                return None
+            widget = render_article(payload, locale, embed=True, include_assets=False)
+            return page(EMBED_TEMPLATE, locale, widget, 200, embed_csp, kind="article")
+
+        return with_csp(cached_widget("article-embed", slug, build), embed_csp)
+
+
+def with_csp(response: Response, csp: str) -> Response:
+    """Iframe pages keep their frame-ancestors on 304 and 404 answers too."""
+    response.headers["Content-Security-Policy"] = csp
+    return response

@@ -1,0 +1,538 @@
+/*! shop_reco widget.js: the finder, product pairings and article widgets for any shop.
+ *
+ *   <script src="https://shop.example/reco/widget.js" defer></script>
+ *   <div data-shop-reco="finder" data-locale="sv"></div>
+ *   <div data-shop-reco="product" data-sku="lumbar-support-belt"></div>
+ *   <div data-shop-reco="article" data-slug="hip-and-lower-back-pain"></div>
+ *
+ * Each widget renders into its own shadow root (the shop's CSS and ours never
+ * meet), from JSON, with DOM APIs only: text is set with textContent, never
+ * parsed as HTML. No framework, no CDN. Nothing here may break the host page:
+ * every failure ends in a quiet "Try again" link or in nothing at all.
+ *
+ * window.ShopReco.scan() mounts widgets added later; hosts can listen for
+ * "shop-reco:add-to-cart" (cancelable) and "shop-reco:rendered" on the div.
+ */
+(function () {
+  'use strict';
+  var w = window, d = document;
+  if (w.ShopReco && w.ShopReco.scan) { w.ShopReco.scan(); return; }
+
+  var script = d.currentScript;
+  var BASE = ((script && (script.getAttribute('data-shop-reco-base') || script.src)) || '/reco')
+    .replace(/\/(static\/)?widget\.js([?#].*)?$/, '').replace(/\/$/, '');
+  var BASE_URL = new URL(BASE + '/', location.href);
+  var API = BASE + '/api/v1';
+  var SVG = 'http://www.w3.org/2000/svg';
+  var TIMEOUT = 10000;
+  var EMBED = d.body && d.body.hasAttribute('data-shop-reco-embed');
+  var mounted = new WeakSet();
+  var uiCache = {};
+  var seq = 0;
+  var pageView = randomId();
+
+  // -- small DOM helpers: text always goes in through textContent ------------------
+  function h(tag, attrs, kids, ns) {
+    var el = ns ? d.createElementNS(ns, tag) : d.createElement(tag);
+    for (var k in attrs || {}) {
+      var v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k === 'text') el.textContent = v;
+      else if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+    add(el, kids);
+    return el;
+  }
+  function add(el, kids) {
+    if (kids == null || kids === false) return el;
+    (Array.isArray(kids) ? kids : [kids]).forEach(function (k) {
+      if (Array.isArray(k)) add(el, k);
+      else if (typeof k === 'string') el.appendChild(d.createTextNode(k));
+      else if (k && k.nodeType) el.appendChild(k);   // skips null, false, 0 from `cond && node`
+    });
+    return el;
+  }
+  function fmt(s, values) {
+    return String(s || '').replace(/\{(\w+)\}/g, function (_, k) { return values[k] == null ? '' : values[k]; });
+  }
+  function safeUrl(u) {
+    if (!u || typeof u !== 'string') return null;
+    var m = /^([a-z][a-z0-9+.-]*):/i.exec(u.replace(/[\x00-\x20\x7f]/g, ''));
+    if (m && !/^https?$/i.test(m[1])) return null;
+    try { return new URL(u.trim(), BASE_URL).href; } catch (e) { return null; }
+  }
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    (w.crypto || w.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join('');
+  }
+  function uid(kind) { seq += 1; return 'shop-reco-' + kind + '-' + seq; }
+
+  // -- network: never rejects; {ok, status, body} ------------------------------------
+  function request(url, options) {
+    var ctl = w.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (ctl) ctl.abort(); }, TIMEOUT);
+    options = Object.assign({ credentials: 'omit', signal: ctl && ctl.signal }, options || {});
+    return fetch(url, options).then(function (r) {
+      return r.json().catch(function () { return null; }).then(function (body) {
+        clearTimeout(timer);
+        return { ok: r.ok, status: r.status, body: body };
+      });
+    }, function () { clearTimeout(timer); return { ok: false, status: 0, body: null }; });
+  }
+  function loadUi(locale) {
+    var key = locale || '';
+    if (!uiCache[key]) {
+      uiCache[key] = request(BASE + '/widgets/ui.json' + (locale ? '?locale=' + encodeURIComponent(locale) : ''))
+        .then(function (res) { if (!res.ok) delete uiCache[key]; return res; });
+    }
+    return uiCache[key];
+  }
+
+  // -- events: impression, click, add_to_cart; pseudonymous, batched -------------------
+  var queue = [], flushTimer = null;
+  function send(event) {
+    queue.push(Object.assign({ page_view: pageView }, event));
+    if (queue.length >= 20) flush();
+    else if (!flushTimer) flushTimer = setTimeout(flush, 1500);
+  }
+  function flush() {
+    clearTimeout(flushTimer);
+    flushTimer = null;
+    while (queue.length) {
+      var body = JSON.stringify({ events: queue.splice(0, 50) });
+      var url = new URL(API + '/events', location.href);
+      try {
+        if (url.origin === location.origin && navigator.sendBeacon &&
+            navigator.sendBeacon(url.href, new Blob([body], { type: 'application/json' }))) continue;
+        fetch(url.href, { method: 'POST', body: body, keepalive: true, credentials: 'omit',
+          headers: { 'Content-Type': 'application/json' } }).catch(function () {});
+      } catch (e) { /* analytics must never break the page */ }
+    }
+  }
+  w.addEventListener('pagehide', flush);
+  d.addEventListener('visibilitychange', function () { if (d.visibilityState === 'hidden') flush(); });
+
+  function track(host, root, widget, locale) {
+    var seen = {};
+    function eventFor(kind, item) {
+      var results = item.closest('[data-sr-rec]');
+      return {
+        kind: kind, widget: widget, locale: locale || null,
+        recommendation_id: (results && results.getAttribute('data-sr-rec')) || null,
+        item_type: item.getAttribute('data-sr-type'), item_id: item.getAttribute('data-sr-id').slice(0, 200),
+        rule: (item.getAttribute('data-sr-rule') || '').slice(0, 64) || null
+      };
+    }
+    var observer = w.IntersectionObserver && new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        var ev = eventFor('impression', entry.target);
+        var key = ev.recommendation_id + '|' + ev.item_type + '|' + ev.item_id;
+        if (!seen[key]) { seen[key] = true; send(ev); }
+      });
+    }, { threshold: 0.5 });
+    root.addEventListener('click', function (e) {
+      var action = e.target.closest && e.target.closest('[data-sr-action]');
+      var item = action && action.closest('[data-sr-id]');
+      if (!item) return;
+      var kind = action.getAttribute('data-sr-action');
+      if (action.tagName === 'DETAILS' && action.open) return;
+      send(eventFor(kind, item));
+      if (kind === 'add_to_cart') {
+        var detail = { sku: item.getAttribute('data-sr-id'), url: action.href };
+        if (!host.dispatchEvent(new CustomEvent('shop-reco:add-to-cart', { bubbles: true, cancelable: true, detail: detail }))) {
+          e.preventDefault();
+        }
+      }
+      if (action.tagName === 'A') flush();
+    });
+    return function observe(scope) {
+      if (!observer) return;
+      Array.prototype.forEach.call(scope.querySelectorAll('[data-sr-id]'), function (el) { observer.observe(el); });
+    };
+  }
+
+  // -- shared pieces, the same markup as templates/shop_reco/widgets/macros.html ---------
+  function reasons(why, s) {
+    var texts = [];
+    (why || []).forEach(function (r) { if (r.text && texts.indexOf(r.text) < 0) texts.push(r.text); });
+    return texts.length ? h('p', { 'class': 'sr-why' }, [h('span', { 'class': 'sr-why-label', text: s.why_label }), ' ' + texts.join('; ')]) : null;
+  }
+  function itemAttrs(cls, type, id, why) {
+    var rule = (why || []).filter(function (r) { return r.rule; })[0];
+    return { 'class': cls, 'data-sr-type': type, 'data-sr-id': id, 'data-sr-rule': rule ? rule.rule : '' };
+  }
+  function link(href, text, attrs) {
+    var url = safeUrl(href);
+    attrs = Object.assign({ href: url, target: EMBED ? '_top' : null, text: text }, attrs || {});
+    return url ? h('a', attrs) : h('span', { 'class': attrs['class'], text: text });
+  }
+  function frequency(f, s) {
+    if (!f || (!f.min && !f.max)) return '';
+    if (!f.max || f.min === f.max) return fmt(s.frequency_same, { n: f.min || f.max });
+    return fmt(s.frequency_range, { min: f.min || 1, max: f.max });
+  }
+  function exerciseCard(e, s) {
+    var often = frequency(e.weekly_frequency, s), dose = e.dose && e.dose.text;
+    var tips = (e.cues || []).map(function (c) { return h('li', { text: c }); })
+      .concat((e.cautions || []).map(function (c) { return h('li', { 'class': 'sr-caution', text: c }); }));
+    return h('li', itemAttrs('sr-card sr-exercise', 'exercise', e.slug, e.why), [
+      h('p', { 'class': 'sr-kind sr-kind-' + e.kind, text: s['kind_' + e.kind] || e.kind }),
+      h('h4', { 'class': 'sr-card-title', text: e.name }),
+      e.summary && h('p', { 'class': 'sr-summary', text: e.summary }),
+      (dose || often) && h('dl', { 'class': 'sr-facts' }, [
+        dose && h('div', null, [h('dt', { text: s.dose_label }), h('dd', { text: dose })]),
+        often && h('div', null, [h('dt', { text: s.frequency_label }), h('dd', { text: often })])
+      ]),
+      e.steps && e.steps.length && [h('p', { 'class': 'sr-label', text: s.steps_label }),
+        h('ol', { 'class': 'sr-steps' }, e.steps.map(function (t) { return h('li', { text: t }); }))],
+      tips.length && h('details', { 'class': 'sr-tips', 'data-sr-action': 'click' },
+        [h('summary', { text: s.tips_label }), h('ul', null, tips)]),
+      reasons(e.why, s)
+    ]);
+  }
+  function price(p, s) {
+    return fmt(s.price, { amount: String(p.price).replace('.', s.decimal_separator), currency: p.currency });
+  }
+  function productCard(p, s, level) {
+    var image = safeUrl(p.image_url);
+    var cart = safeUrl(p.cart_url);
+    return h('li', itemAttrs('sr-card sr-product', 'product', p.sku, p.why), [
+      image && h('img', { 'class': 'sr-product-image', src: image, alt: '', width: 88, height: 88, loading: 'lazy' }),
+      h('div', { 'class': 'sr-product-body' }, [
+        h('h' + (level || 4), { 'class': 'sr-card-title' }, link(p.url, p.name, { 'data-sr-action': 'click' })),
+        h('p', { 'class': 'sr-price', text: price(p, s) }),
+        reasons(p.why, s),
+        cart && h('a', { 'class': 'sr-button', href: cart, target: EMBED ? '_top' : null, 'data-sr-action': 'add_to_cart',
+          'aria-label': fmt(s.add_to_cart_named, { name: p.name }), text: s.add_to_cart })
+      ])
+    ]);
+  }
+  function sectionItem(x, s) {
+    return h('li', itemAttrs('sr-section', 'section', x.article + '#' + x.anchor, x.why), [
+      link(x.url, x.heading, { 'class': 'sr-section-link', 'data-sr-action': 'click' }),
+      reasons(x.why, s)
+    ]);
+  }
+  function block(id, cls, title, kids) {
+    return h('section', { 'class': 'sr-block ' + cls, 'aria-labelledby': id }, [
+      h('h3', { 'class': 'sr-block-title', id: id, text: title })
+    ].concat(kids));
+  }
+  function list(cls, items, build) { return h('ul', { 'class': cls }, items.map(build)); }
+
+  // The answer: the safety message first; an urgent answer shows only it and the disclaimer.
+  function answerView(r, s, id) {
+    var level = r.safety && r.safety.level, urgent = level === 'urgent';
+    var out = h('div', { 'class': 'sr-results', id: id + '-results', 'data-sr-rec': r.id || '', 'data-sr-level': level }, [
+      h('h2', { 'class': 'sr-heading', tabindex: '-1', text: s.results_heading })
+    ]);
+    if (r.safety && r.safety.message) {
+      add(out, h('div', { 'class': 'sr-safety sr-safety-' + level, role: urgent ? 'alert' : 'note' }, [
+        h('p', { 'class': 'sr-safety-title', text: urgent ? s.safety_urgent_heading : s.safety_consult_heading }),
+        h('p', { 'class': 'sr-safety-message', text: r.safety.message })
+      ]));
+    }
+    if (!urgent) {
+      var one = function (x) { return x; };
+      add(out, [
+        r.fallback && h('p', { 'class': 'sr-note', text: s.fallback_note }),
+        r.exercises && r.exercises.length && block(id + '-routine', 'sr-routine', s.routine_heading, [
+          r.routine && h('p', { 'class': 'sr-routine-summary', text: r.routine.summary }),
+          list('sr-grid', r.exercises, function (e) { return exerciseCard(e, s); })
+        ]),
+        r.products && r.products.length && block(id + '-products', 'sr-products', s.products_heading,
+          [list('sr-product-list', r.products, function (p) { return productCard(p, s); })]),
+        r.sections && r.sections.length && block(id + '-reading', 'sr-reading', s.sections_heading,
+          [list('sr-section-list', r.sections, function (x) { return sectionItem(x, s); })]),
+        r.avoid && r.avoid.length && block(id + '-avoid', 'sr-avoid', s.avoid_heading,
+          [list('', r.avoid, function (a) { return h('li', { text: a.text }); })]),
+        r.notes && r.notes.length && block(id + '-notes', 'sr-notes', s.notes_heading,
+          [list('', r.notes.map(one), function (n) { return h('li', { text: n }); })])
+      ]);
+    }
+    return add(out, h('p', { 'class': 'sr-disclaimer', text: r.disclaimer }));
+  }
+
+  // A quiet line with a "Try again" link; the rest of the page is untouched.
+  function failed(box, message, retry, s) {
+    box.textContent = '';
+    add(box, h('p', { 'class': 'sr-quiet', role: 'status' }, [message + ' ',
+      h('button', { type: 'button', 'class': 'sr-retry', text: s ? s.try_again : 'Try again', onclick: retry })]));
+  }
+
+  // -- the body map: each area a focusable checkbox ----------------------------------------
+  function bodyMap(map, ui, labelId, onChange) {
+    var s = ui.strings, selected = [];
+    var svg = h('svg', { 'class': 'sr-bodymap-figure sr-interactive', viewBox: map.view_box, role: 'group',
+      'aria-labelledby': labelId }, null, SVG);
+    var shape = function (x) { return h(x.t, x.a, null, SVG); };
+    add(svg, h('g', { 'class': 'sr-decor', 'aria-hidden': 'true' }, map.decor.map(shape), SVG));
+    ui.areas.forEach(function (area) {
+      var g = h('g', { 'class': 'sr-region', role: 'checkbox', tabindex: '0', 'aria-checked': 'false',
+        'aria-label': area.label, 'data-area': area.code }, [h('title', { text: area.label }, null, SVG)]
+        .concat((map.regions[area.code] || []).map(shape)), SVG);
+      var toggle = function () {
+        var on = g.getAttribute('aria-checked') !== 'true';
+        g.setAttribute('aria-checked', on ? 'true' : 'false');
+        var i = selected.indexOf(area.code);
+        if (on && i < 0) selected.push(area.code);
+        if (!on && i >= 0) selected.splice(i, 1);
+        onChange(selected);
+      };
+      g.addEventListener('click', toggle);
+      g.addEventListener('keydown', function (e) {
+        if (e.key === ' ' || e.key === 'Enter' || e.key === 'Spacebar') { e.preventDefault(); toggle(); }
+      });
+      svg.appendChild(g);
+    });
+    map.labels.forEach(function (l) {
+      svg.appendChild(h('text', { 'class': 'sr-figure-label', x: l.x, y: l.y, 'text-anchor': 'middle',
+        'aria-hidden': 'true', text: s[l.key] }, null, SVG));
+    });
+    return svg;
+  }
+
+  function joinWords(words, s) {
+    return words.length < 2 ? words.join('') : words.slice(0, -1).join(', ') + ' ' + s.list_and + ' ' + words[words.length - 1];
+  }
+  function appendSentence(text, sentence) {
+    text = text.replace(/\s+$/, '');
+    if (!text) return sentence;
+    return text + (/[.!?…]$/.test(text) ? ' ' : '. ') + sentence;
+  }
+
+  // -- the finder --------------------------------------------------------------------------
+  function finder(host, box, ui, keep) {
+    var s = ui.strings, locale = ui.locale, id = uid('finder'), areas = [];
+    var live = h('div', { 'class': 'sr-visually-hidden', role: 'status', 'aria-live': 'polite' });
+    var error = h('div', { 'class': 'sr-error', role: 'alert', id: id + '-error' });
+    var ta = h('textarea', { 'class': 'sr-textarea', id: id + '-description', name: 'description', rows: 5,
+      maxlength: ui.max_chars, 'aria-describedby': id + '-hint' });
+    ta.value = keep || '';
+    var chips = ui.chips.map(function (c) {
+      var b = h('button', { type: 'button', 'class': 'sr-chip', 'aria-pressed': 'false', text: c.label });
+      b.addEventListener('click', function () {
+        ta.value = ta.value.indexOf(c.text) >= 0
+          ? ta.value.replace(c.text, '').replace(/\s{2,}/g, ' ').trim() : appendSentence(ta.value, c.text);
+        syncChips();
+      });
+      return { b: b, text: c.text };
+    });
+    function syncChips() {
+      chips.forEach(function (c) { c.b.setAttribute('aria-pressed', ta.value.indexOf(c.text) >= 0 ? 'true' : 'false'); });
+    }
+    ta.addEventListener('input', syncChips);
+    syncChips();
+    var chosen = h('p', { 'class': 'sr-selected', text: s.areas_none });
+    var map = bodyMap(ui.body_map, ui, id + '-map', function (codes) {
+      areas = codes;
+      var labels = ui.areas.filter(function (a) { return codes.indexOf(a.code) >= 0; }).map(function (a) { return a.label; });
+      chosen.textContent = '';
+      add(chosen, labels.length ? [s.areas_selected + ' ', h('strong', { text: labels.join(', ') })] : s.areas_none);
+    });
+    var submit = h('button', { 'class': 'sr-submit', type: 'submit', text: s.submit });
+    var output = h('div', { 'class': 'sr-output' });
+    var form = h('form', { 'class': 'sr-form', novalidate: true }, [
+      error,
+      h('div', { 'class': 'sr-form-grid' }, [
+        h('div', { 'class': 'sr-form-main' }, [
+          h('label', { 'class': 'sr-field-label', 'for': ta.id, text: s.description_label }),
+          h('p', { 'class': 'sr-hint', id: id + '-hint', text: s.description_hint }),
+          ta,
+          h('div', { 'class': 'sr-chips', role: 'group', 'aria-labelledby': id + '-chips' },
+            [h('p', { 'class': 'sr-field-label', id: id + '-chips', text: s.chips_label })]
+              .concat(chips.map(function (c) { return c.b; })))
+        ]),
+        h('div', { 'class': 'sr-bodymap' }, [
+          h('p', { 'class': 'sr-field-label', id: id + '-map', text: s.bodymap_label }),
+          h('p', { 'class': 'sr-hint', text: s.bodymap_hint }),
+          map, chosen
+        ])
+      ]),
+      submit
+    ]);
+    function showError(message) {
+      error.textContent = message || '';
+      if (message) ta.setAttribute('aria-invalid', 'true'); else ta.removeAttribute('aria-invalid');
+      ta.setAttribute('aria-describedby', id + '-hint' + (message ? ' ' + error.id : ''));
+    }
+    function busy(on) {
+      submit.disabled = on;
+      submit.textContent = on ? s.submitting : s.submit;
+      output.setAttribute('aria-busy', on ? 'true' : 'false');
+    }
+    function ask() {
+      var words = ui.areas.filter(function (a) { return areas.indexOf(a.code) >= 0; }).map(function (a) { return a.words; });
+      var text = ta.value.trim();
+      if (words.length) text = appendSentence(text, fmt(s.areas_sentence, { areas: joinWords(words, s) }));
+      if (!text) { showError(s.error_empty); ta.focus(); return; }
+      if (ta.value.length > ui.max_chars) { showError(fmt(s.error_too_long, { max: ui.max_chars })); ta.focus(); return; }
+      showError('');
+      busy(true);
+      live.textContent = '';
+      request(API + '/recommendations', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ description: text, locale: locale }) }).then(function (res) {
+        busy(false);
+        if (res.ok && res.body) {
+          output.textContent = '';
+          var view = answerView(res.body, s, id);
+          output.appendChild(view);
+          observe(view);
+          live.textContent = res.body.safety && res.body.safety.level === 'urgent' ? res.body.safety.message : s.results_ready;
+          var heading = view.querySelector('.sr-heading');
+          heading.focus({ preventScroll: true });
+          view.scrollIntoView({ block: 'start', behavior: 'smooth' });
+          host.dispatchEvent(new CustomEvent('shop-reco:rendered', { bubbles: true, detail: { widget: 'finder' } }));
+        } else if (res.status === 400 && res.body && res.body.errors && res.body.errors.description) {
+          showError(String(res.body.errors.description[0]));
+          ta.focus();
+        } else {
+          failed(output, res.status === 429 ? s.error_busy : s.error_load, ask, s);
+          live.textContent = res.status === 429 ? s.error_busy : s.error_load;
+        }
+      }).catch(function () { busy(false); failed(output, s.error_load, ask, s); });
+    }
+    form.addEventListener('submit', function (e) { e.preventDefault(); ask(); });
+    var observe = track(host, box, 'finder', locale);
+    add(box, [h('h2', { 'class': 'sr-title', text: s.finder_title }), h('p', { 'class': 'sr-lead', text: s.finder_intro }),
+      form, live, output]);
+    box.setAttribute('aria-label', s.finder_label);
+  }
+
+  // -- product pairings and articles --------------------------------------------------------
+  function pairings(host, box, ui, data) {
+    var s = ui.strings, id = uid('product');
+    box.setAttribute('aria-labelledby', id + '-title');
+    add(box, [
+      h('h2', { 'class': 'sr-title', id: id + '-title', text: s.pairings_heading }),
+      data.exercises.length && [h('h3', { 'class': 'sr-block-title', text: s.pairings_exercises }),
+        list('sr-grid', data.exercises, function (e) { return exerciseCard(e, s); })],
+      data.sections.length && [h('h3', { 'class': 'sr-block-title', text: s.pairings_reading }),
+        list('sr-section-list', data.sections, function (x) { return sectionItem(x, s); })],
+      h('p', { 'class': 'sr-disclaimer', text: data.disclaimer })
+    ]);
+  }
+  function textBlocks(body) {
+    return String(body || '').trim().split(/\n\s*\n/).map(function (chunk) {
+      var lines = chunk.split('\n').map(function (l) { return l.trim(); }).filter(Boolean);
+      if (lines.length && lines.every(function (l) { return /^[-*] /.test(l); })) {
+        return h('ul', null, lines.map(function (l) { return h('li', { text: l.slice(2).trim() }); }));
+      }
+      return lines.length ? h('p', { text: lines.join(' ') }) : null;
+    });
+  }
+  function article(host, box, ui, a) {
+    var s = ui.strings, id = uid('article');
+    box.setAttribute('aria-labelledby', id + '-title');
+    box.setAttribute('lang', a.locale || ui.locale);
+    add(box, [
+      h('h2', { 'class': 'sr-title sr-article-title', id: id + '-title', text: a.title }),
+      a.summary && h('p', { 'class': 'sr-lead', text: a.summary }),
+      a.sections.map(function (x, i) {
+        return h('section', { 'class': 'sr-article-section sr-kind-' + x.kind, id: x.anchor, 'aria-labelledby': id + '-' + i }, [
+          h('h3', { 'class': 'sr-article-heading', id: id + '-' + i, text: x.heading }),
+          textBlocks(x.body),
+          x.products && x.products.length && h('div', { 'class': 'sr-article-products' }, [
+            h('p', { 'class': 'sr-label', text: s.article_products }),
+            list('sr-product-list', x.products, function (p) { return productCard(p, s, 5); })
+          ])
+        ]);
+      }),
+      a.sources && a.sources.length && h('section', { 'class': 'sr-sources', 'aria-labelledby': id + '-sources' }, [
+        h('h3', { 'class': 'sr-article-heading', id: id + '-sources', text: s.article_sources }),
+        h('ol', null, a.sources.map(function (src) {
+          var url = safeUrl(src.url);
+          return h('li', null, [src.authors + (src.year ? ' (' + src.year + ')' : '') + '. ',
+            url ? h('a', { href: url, rel: 'noopener', text: src.title }) : h('cite', { text: src.title }),
+            (src.publisher ? '. ' + src.publisher : '') + '.']);
+        }))
+      ])
+    ]);
+    var target = location.hash && box.querySelector('[id="' + location.hash.slice(1).replace(/["\\]/g, '') + '"]');
+    if (target) setTimeout(function () { target.scrollIntoView(); }, 0);
+  }
+
+  // -- mounting ------------------------------------------------------------------------------
+  function shell(host, kind) {
+    var root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+    root.textContent = '';
+    var box = h('div', { 'class': 'shop-reco shop-reco-' + kind, hidden: true });
+    var css = h('link', { rel: 'stylesheet', href: BASE + '/static/widget.css' });
+    var show = function () { box.hidden = false; };
+    css.addEventListener('load', show);
+    css.addEventListener('error', show);
+    add(root, [css, box]);
+    return box;
+  }
+  function mount(host) {
+    if (mounted.has(host)) return;
+    mounted.add(host);
+    var kind = host.getAttribute('data-shop-reco');
+    var locale = host.getAttribute('data-locale') || '';
+    if (host.hasAttribute('data-shop-reco-ssr')) {   // rendered on the server: only count what is seen
+      track(host, host, kind, locale)(host);
+      return;
+    }
+    if (!host.attachShadow || ['finder', 'product', 'article'].indexOf(kind) < 0) return;
+    render(host, kind, locale);
+  }
+  function render(host, kind, locale) {
+    var ssr = host.querySelector('textarea');
+    var keep = ssr ? ssr.value : '';
+    var retry = function () { render(host, kind, locale); };
+    loadUi(locale).then(function (res) {
+      if (!res.ok || !res.body) return quietFailure(host, kind, retry);
+      var ui = res.body;
+      if (kind === 'finder') return done(host, kind, ui, function (box) { finder(host, box, ui, keep); });
+      var url = kind === 'product'
+        ? API + '/products/' + encodeURIComponent(host.getAttribute('data-sku') || '') + '/pairings'
+        : API + '/articles/' + encodeURIComponent(host.getAttribute('data-slug') || '');
+      return request(url + '?locale=' + encodeURIComponent(ui.locale)).then(function (data) {
+        var body = data.body;
+        if (data.status === 404 || (data.ok && body && kind === 'product' && !body.exercises.length && !body.sections.length)) {
+          if (host.shadowRoot) host.shadowRoot.textContent = '';   // nothing to show: no box at all
+          return;
+        }
+        if (!data.ok || !body) return quietFailure(host, kind, retry, ui.strings);
+        done(host, kind, ui, function (box) { (kind === 'product' ? pairings : article)(host, box, ui, body); });
+      });
+    }).catch(function () { quietFailure(host, kind, retry); });
+  }
+  function done(host, kind, ui, build) {
+    while (host.firstChild) host.removeChild(host.firstChild);   // the server's no-JS form, if any
+    if (host.getAttribute('role') === 'region') { host.removeAttribute('role'); host.removeAttribute('aria-label'); }
+    var box = shell(host, kind);
+    box.setAttribute('lang', ui.locale);
+    box.setAttribute('role', 'region');
+    build(box);
+    if (kind !== 'finder') track(host, box, kind, ui.locale)(box);
+    host.dispatchEvent(new CustomEvent('shop-reco:rendered', { bubbles: true, detail: { widget: kind } }));
+  }
+  function quietFailure(host, kind, retry, strings) {
+    if (host.querySelector('form')) return;   // keep the server-rendered finder: it works without us
+    var box = shell(host, kind);
+    box.className += ' sr-plain';
+    failed(box, strings ? strings.error_load : '', function () { retry(); }, strings);
+  }
+  function scan(scope) {
+    Array.prototype.forEach.call((scope || d).querySelectorAll('[data-shop-reco]'), function (el) {
+      try { mount(el); } catch (e) { /* one broken widget must not stop the others */ }
+    });
+  }
+  function resizeParent() {   // iframe pages tell the shop their height: {type: "shop-reco:resize", height}
+    if (!EMBED || w.parent === w || !w.ResizeObserver) return;
+    var last = 0;
+    new ResizeObserver(function () {
+      var height = Math.ceil(d.documentElement.scrollHeight);
+      if (height !== last) { last = height; w.parent.postMessage({ type: 'shop-reco:resize', height: height }, '*'); }
+    }).observe(d.body);
+  }
+
+  w.ShopReco = { version: '1', base: BASE, scan: scan, mount: mount, flush: flush };
+  if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', function () { scan(); resizeParent(); });
+  else { scan(); resizeParent(); }
+})();
