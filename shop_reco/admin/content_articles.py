@@ -1,0 +1,292 @@
+"""Admin pages for articles: list, edit sections, delete, and import a text/Markdown/HTML file.
+
+Section bodies are plain text (paragraphs split by blank lines), exactly as the
+importer produces them and the widgets show them: the schema refuses HTML,
+so nothing a merchant types is ever rendered as markup. Importing shows a
+preview of the sections found before anything is written; a file that is not
+valid text is refused with the reason, and nothing is half-imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any, Final
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from shop_reco.admin.content import (
+    INVALID,
+    commit_content,
+    current_actor,
+    edit_token,
+    offered_locales,
+    record_change,
+    render_form,
+    stale_message,
+)
+from shop_reco.admin.content_forms import (
+    FORM_ERRORS,
+    ArticleSchema,
+    FieldErrors,
+    FormValues,
+    article_data,
+    article_values,
+    article_values_from_form,
+    concept_choices,
+    flatten_messages,
+    load_form,
+)
+from shop_reco.admin.security import on_csrf_failure
+from shop_reco.extension import get_session
+from shop_reco.importing.documents import SECTION_KINDS
+from shop_reco.storage.content import article_snapshot, replace_article, upsert_source
+from shop_reco.storage.models import Article, Source
+
+if TYPE_CHECKING:
+    from shop_reco.extension import RecoState
+
+#: Upload extensions and the article format each implies.
+UPLOAD_FORMATS: Final = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+IMPORT_FORMATS: Final = ("auto", "text", "markdown", "html")
+#: Sections may also carry red flags: the safety advice is found through them.
+SECTION_TAG_GROUPS: Final = ("area", "symptom", "trigger", "red_flag")
+
+
+def register(bp: Blueprint, state: RecoState) -> None:
+    @bp.get("/articles")
+    def articles() -> str:
+        """Every article in every locale, with its number of sections."""
+        rows = (
+            get_session()
+            .scalars(select(Article).options(selectinload(Article.sections)).order_by(Article.slug, Article.locale))
+            .all()
+        )
+        return render_template("shop_reco/admin/content/articles.html", articles=rows)
+
+    @bp.route("/articles/<slug>/<locale>/edit", methods=["GET", "POST"])
+    @on_csrf_failure(_rerender_article)
+    def article_edit(slug: str, locale: str) -> Any:
+        row = _article(slug, locale)
+        token = edit_token(article_snapshot(row))
+        if request.method == "GET":
+            return _article_page(article_values(row), {}, row, token=token)
+        values = article_values_from_form(request.form)
+        errors: FieldErrors = {}
+        if request.form.get("token", "") != token:
+            errors[FORM_ERRORS] = [stale_message("article")]
+        data, rename = article_data(values, slug, locale)
+        loaded, schema_errors = load_form(ArticleSchema(), data, values, rename)
+        for name, messages in schema_errors.items():
+            errors.setdefault(name, []).extend(messages)
+        if loaded is not None:
+            unknown = [k for k in _unknown_sources(loaded["sources"]) if k not in row.sources]
+            if unknown:
+                errors.setdefault("sources", []).append(f"no source with the key {', '.join(unknown)}")
+        if errors or loaded is None:
+            return _article_page(values, errors, row, INVALID, token)
+        _, changed = replace_article(get_session(), loaded, current_actor())
+        commit_content()
+        flash(
+            f"Article {slug} ({locale}) {'saved' if changed else 'unchanged: nothing to save'}.",
+            "success" if changed else "info",
+        )
+        return redirect(url_for(".article_edit", slug=slug, locale=locale))
+
+    @bp.post("/articles/<slug>/<locale>/delete")
+    def article_delete(slug: str, locale: str) -> Any:
+        row = _article(slug, locale)
+        if request.form.get("confirm") != "yes":
+            flash("Tick “Yes, delete this article” to delete it.", "error")
+            return redirect(url_for(".article_edit", slug=slug, locale=locale))
+        session = get_session()
+        record_change("article", f"{slug}/{locale}", "delete", article_snapshot(row), None)
+        session.delete(row)
+        commit_content()
+        flash(f"Article {slug} ({locale}) deleted.", "success")
+        return redirect(url_for(".articles"))
+
+    @bp.route("/articles/import", methods=["GET", "POST"])
+    @on_csrf_failure(lambda: _import_page(_import_values(), {}))
+    def article_import() -> Any:
+        """Upload or paste an article, preview its sections, then import it."""
+        default = {
+            "fmt": "auto",
+            "locale": str(state.settings["SHOP_RECO_DEFAULT_LOCALE"]),
+            "slug": "",
+            "text": "",
+        }
+        if request.method == "GET":
+            return _import_page(default, {})
+        return _import_article()
+
+
+def _rerender_article(slug: str, locale: str) -> Any:
+    """The article form as posted (after a stale CSRF token): nothing is written."""
+    row = _article(slug, locale)
+    return _article_page(article_values_from_form(request.form), {}, row, token=request.form.get("token", ""))
+
+
+def _article(slug: str, locale: str) -> Article:
+    row = (
+        get_session()
+        .scalars(
+            select(Article)
+            .options(selectinload(Article.sections))
+            .where(Article.slug == slug, Article.locale == locale)
+        )
+        .one_or_none()
+    )
+    if row is None:
+        abort(404)
+    return row
+
+
+def _article_page(values: FormValues, errors: FieldErrors, row: Article, status: int = 200, token: str = "") -> Any:
+    return render_form(
+        "article_form.html",
+        values=values,
+        errors=errors,
+        status=status,
+        article=row,
+        kinds=SECTION_KINDS,
+        token=token,
+        section_choices=concept_choices(SECTION_TAG_GROUPS),
+    )
+
+
+def _known_sources(keys: list[str]) -> list[str]:
+    if not keys:
+        return []
+    return list(get_session().scalars(select(Source.key).where(Source.key.in_(keys))))
+
+
+def _unknown_sources(keys: list[str]) -> list[str]:
+    known = set(_known_sources(keys))
+    return [k for k in keys if k not in known]
+
+
+# -- import -------------------------------------------------------------------------------------------
+
+
+def _import_page(values: FormValues, errors: FieldErrors, status: int = 200, **preview: Any) -> Any:
+    return render_form(
+        "article_import.html",
+        values=values,
+        errors=errors,
+        status=status,
+        formats=IMPORT_FORMATS,
+        **preview,
+    )
+
+
+def _tagger() -> Callable[[str, str], frozenset[str]]:
+    """Tag sections with the analyzer that answers shoppers (merchant synonyms included)."""
+    try:
+        from shop_reco.answers import current_snapshot
+
+        analyzer = current_snapshot().analyzer
+        tag: Callable[[str, str], frozenset[str]] = analyzer.tag_text
+        return tag
+    except Exception:  # the snapshot cannot be built: tag with the shipped lexicons alone
+        from shop_reco.understanding.analyzer import tag_text
+
+        return tag_text
+
+
+def _import_values() -> FormValues:
+    form = request.form
+    return {
+        "fmt": form.get("fmt", "auto"),
+        "locale": form.get("locale", ""),
+        "slug": form.get("slug", "").strip(),
+        "text": form.get("text", "").replace("\r\n", "\n"),
+    }
+
+
+def _import_article() -> Any:
+    form = request.form
+    values = _import_values()
+    errors: FieldErrors = {}
+    if values["fmt"] not in IMPORT_FORMATS:
+        errors["fmt"] = [f"choose one of {', '.join(IMPORT_FORMATS)}"]
+    if values["locale"] not in offered_locales():
+        errors["locale"] = [f"choose one of {', '.join(offered_locales())}"]
+    raw: str | bytes = values["text"]
+    source_name = "the pasted text"
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        source_name = PurePosixPath(upload.filename.replace("\\", "/")).name
+        suffix = PurePosixPath(source_name).suffix.lower()
+        if suffix not in UPLOAD_FORMATS:
+            got = suffix or "no extension"
+            errors["file"] = [f"{source_name}: upload a .txt, .md or .html file (got {got})"]
+        else:
+            from shop_reco.importing.articles import MAX_ARTICLE_BYTES
+
+            raw = upload.read(MAX_ARTICLE_BYTES + 1)
+            if values["fmt"] == "auto":
+                values["fmt"] = UPLOAD_FORMATS[suffix]
+    elif not values["text"].strip():
+        errors["text"] = ["Choose a file to upload, or paste the article's text."]
+    if errors:
+        return _import_page(values, errors, INVALID)
+    fmt = "text" if values["fmt"] == "auto" else values["fmt"]
+    field = "file" if isinstance(raw, bytes) else "text"
+
+    from shop_reco.importing import ArticleImportError, parse_article
+
+    try:
+        doc = parse_article(raw, fmt=fmt, locale=values["locale"], slug=values["slug"] or None, tagger=_tagger())
+    except ArticleImportError as exc:
+        reason = str(exc)
+        if "no title line" in reason:  # the parser's hint names its arguments; say it in the form's words
+            reason = "the article has no title: put it on the first line (or a # heading) or fill in the slug"
+        return _import_page(values, {field: [f"{source_name}: {reason}. Nothing was imported."]}, INVALID)
+    data = doc.as_dict()
+    try:
+        data = ArticleSchema().load(data)
+    except ValidationError as exc:
+        problems = [f"{path}: {message}" for path, message in flatten_messages(exc.messages)]
+        return _import_page(values, {FORM_ERRORS: problems}, INVALID)
+    # From here on the text travels in the form (a preview, then the import) already decoded.
+    if isinstance(raw, bytes):
+        values["text"] = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    values["fmt"], values["slug"] = fmt, data["slug"]
+    session = get_session()
+    existing = session.scalars(
+        select(Article)
+        .options(selectinload(Article.sections))
+        .where(Article.slug == data["slug"], Article.locale == data["locale"])
+    ).one_or_none()
+    known = set(_known_sources([s.key for s in doc.sources]))
+    new_sources = [s for s in doc.sources if s.key not in known]
+    if form.get("step") != "import":
+        return _import_page(
+            values, {}, 200, preview=data, existing=existing, new_sources=new_sources, source_name=source_name
+        )
+    actor = current_actor()
+    try:
+        for source in new_sources:
+            upsert_source(session, source.as_dict(), actor)
+        replace_article(session, data, actor)
+        commit_content()
+    except Exception:
+        session.rollback()
+        raise
+    flash(
+        f"Imported {data['title']!r} ({data['locale']}): {len(data['sections'])} sections"
+        f"{f', {len(new_sources)} new sources' if new_sources else ''}.",
+        "success",
+    )
+    return redirect(url_for(".article_edit", slug=data["slug"], locale=data["locale"]))
