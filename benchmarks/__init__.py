@@ -1,0 +1,1 @@
+"""shop_reco's benchmarks: ``python -m benchmarks [--quick]`` (``make bench`` / ``make bench-quick``)."""

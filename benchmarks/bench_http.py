@@ -1,0 +1,199 @@
+"""HTTP benchmark: gunicorn serving the demo shop vs a bare Flask endpoint, loaded by wrk.
+
+Both run under the same gunicorn configuration in the same run, one after the
+other, on loopback; wrk's run time and connection count are bounded. Also
+measures a worker's resident memory with 10,000 synthetic rules and products.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+BODY = json.dumps({"description": "My lower back aches after sitting at my desk all day, no numbness."})
+LUA = """wrk.method = "POST"
+wrk.body = [[%s]]
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            req = urllib.request.Request(url, data=BODY.encode(), headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def gunicorn(app_spec: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "1",
+        "--threads",
+        "1",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
+    return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def worker_rss_mb(master: subprocess.Popen[bytes]) -> float:
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    status = Path(f"/proc/{children[0]}/status").read_text()
+    match = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def wrk(url: str, seconds: int, workdir: Path) -> dict[str, float]:
+    script = workdir / "post.lua"
+    script.write_text(LUA % BODY)
+    out = subprocess.run(
+        ["wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def prepare_db(workdir: Path, synthetic: bool) -> str:
+    url = f"sqlite:///{workdir / ('big.db' if synthetic else 'demo.db')}"
+    env = {**os.environ, "SHOP_RECO_DATABASE_URL": url, "SHOP_RECO_DEMO_INSTANCE": str(workdir)}
+    for args in (["db", "upgrade"], ["demo-data"]):
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "shop_reco.demo", "shop-reco", *args],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    if synthetic:
+        load_synthetic(url)
+    return url
+
+
+def load_synthetic(url: str, n: int = 10_000) -> None:
+    """Bulk-insert synthetic products and rules (core inserts: fast) and bump the revision."""
+    from sqlalchemy import create_engine, insert
+    from sqlalchemy.orm import Session
+
+    from benchmarks.synthetic import synthetic_product_dicts, synthetic_rule_dicts
+    from shop_reco.recommending import load_rules
+    from shop_reco.storage.content import rule_record
+    from shop_reco.storage.database import bump_revision
+    from shop_reco.storage.models import Product, Rule
+
+    products = synthetic_product_dicts(n, seed=3)
+    rules = load_rules(synthetic_rule_dicts(n, skus=[p["sku"] for p in products], seed=3))
+    engine = create_engine(url)
+    with Session(engine) as session:
+        session.execute(
+            insert(Product),
+            [
+                {
+                    k: p[k]
+                    for k in (
+                        "sku",
+                        "price",
+                        "currency",
+                        "url",
+                        "image_url",
+                        "in_stock",
+                        "active",
+                        "concepts",
+                        "text",
+                    )
+                }
+                for p in products
+            ],
+        )
+        session.execute(insert(Rule), [{**rule_record(r), "key": r.key, "version": 1} for r in rules])
+        bump_revision(session)
+        session.commit()
+    engine.dispose()
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        return {"http_error": "wrk is not installed (apt-get install wrk)"}
+    seconds = 3 if quick else 10
+    results: dict[str, Any] = {"http_wrk": f"1 thread, 4 connections, {seconds}s; gunicorn 1 sync worker"}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        base_env = {**os.environ, "SHOP_RECO_RATELIMIT_ENABLED": "false", "PYTHONPATH": str(REPO)}
+        demo_url = prepare_db(workdir, synthetic=False)
+        runs = {}
+        for name, spec, path, env in (
+            ("bare", "benchmarks.bare_app:app", "/bare", base_env),
+            (
+                "reco",
+                "shop_reco.demo:create_app()",
+                "/reco/api/v1/recommendations",
+                {**base_env, "SHOP_RECO_DATABASE_URL": demo_url, "SHOP_RECO_DEMO_INSTANCE": str(workdir)},
+            ),
+        ):
+            port = free_port()
+            server = gunicorn(spec, port, env)
+            try:
+                url = f"http://127.0.0.1:{port}{path}"
+                wait_until_up(url)
+                wrk(url, 1, workdir)  # warm up
+                runs[name] = wrk(url, seconds, workdir)
+            finally:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=30)
+        results["http_rps_bare"] = runs["bare"]["rps"]
+        results["http_rps_recommend"] = runs["reco"]["rps"]
+        results["http_ratio_vs_bare"] = round(runs["reco"]["rps"] / runs["bare"]["rps"], 3)
+        results["http_non_2xx"] = runs["reco"]["non_2xx"] + runs["bare"]["non_2xx"]
+
+        big_url = prepare_db(workdir, synthetic=True)
+        port = free_port()
+        env = {**base_env, "SHOP_RECO_DATABASE_URL": big_url, "SHOP_RECO_DEMO_INSTANCE": str(workdir)}
+        server = gunicorn("shop_reco.demo:create_app()", port, env)
+        try:
+            url = f"http://127.0.0.1:{port}/reco/api/v1/recommendations"
+            wait_until_up(url, timeout=120)
+            for _ in range(20):
+                wait_until_up(url)
+            results["worker_rss_mb_10k"] = round(worker_rss_mb(server), 1)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(quick=True), indent=2))
