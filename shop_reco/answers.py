@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from shop_reco.extension import get_session, get_state
@@ -29,9 +28,9 @@ from shop_reco.recommending import (
     compile_rules,
     fail_closed,
     load_rule,
+    profile_key,
     recommend,
 )
-from shop_reco.storage.models import Recommendation as RecommendationRecord
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
 from shop_reco.understanding import Profile
 
@@ -39,7 +38,6 @@ log = logging.getLogger("shop_reco")
 
 _CACHE_KEY = "snapshot"
 _RULES_KEY = "validated_rules"
-_RECORDS = Table("reco_recommendation", RecommendationRecord.metadata)
 
 
 @dataclass(frozen=True)
@@ -59,6 +57,9 @@ class Answer:
     id: str | None
     profile: Profile | None
     recommendation: Recommendation
+    #: Values derived only from ``recommendation`` (its log items, its encoded JSON), shared by
+    #: every answer that got the same memoized recommendation, so each is worked out once.
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def build_analyzer(synonyms: list[dict[str, str]]) -> Any:
@@ -122,7 +123,7 @@ def current_snapshot() -> Snapshot:
         cache = state.caches.setdefault(
             _CACHE_KEY, RevisionCache(build_snapshot, float(state.settings["SHOP_RECO_RULES_TTL"]))
         )
-    return cache.get(get_session()).value
+    return cache.get(get_session).value  # a session only when the revision is due a check
 
 
 def invalidate_snapshot() -> None:
@@ -174,58 +175,96 @@ def answer_description(
     )
     profile: Profile | None = None
     revision = 0
+    derived: dict[Any, Any] = {}
     try:
         snapshot = current_snapshot()
         revision = snapshot.revision
         profile = snapshot.analyzer.analyze(description, locale)
-        result = recommend(
+        result, derived = memoized_recommend(
             profile,
             snapshot.compiled,
             locale=locale,
             limits=limits,
             products_on_consult=settings["SHOP_RECO_PRODUCTS_ON_CONSULT"],
+            size=settings["SHOP_RECO_ANSWER_CACHE_SIZE"],
         )
     except Exception as exc:  # fail closed: never products when we could not understand
         log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
-        profile, result = None, fail_closed(locale, rules_revision=revision)
-    record_id = _log_answer(description, profile, result, source) if log_answer else None
-    return Answer(record_id, profile, result)
+        profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}
+    record_id = _log_answer(description, profile, result, source, derived) if log_answer else None
+    return Answer(record_id, profile, result, derived)
 
 
-def _log_answer(description: str, profile: Profile | None, result: Recommendation, source: str) -> str | None:
-    """Store what was shown: derived codes and item ids; the text only when opted in."""
-    settings = get_state().settings
-    session = get_session()
+def memoized_recommend(
+    profile: Profile,
+    compiled: CompiledRules,
+    *,
+    locale: str,
+    limits: Limits,
+    products_on_consult: bool,
+    size: int,
+) -> tuple[Recommendation, dict[Any, Any]]:
+    """``recommend``, memoized on what it reads: the profile's key, locale, limits and rules in force.
+
+    Returns the recommendation and its dict of derived values (see ``Answer.derived``).
+    The memo lives on the compiled rules, so a new revision starts an empty one;
+    at ``size`` entries it is cleared (``size`` 0: no memo). Recommendations are
+    immutable, so a memoized one is shared safely between requests and threads.
+    """
+    if size <= 0:
+        answer = recommend(profile, compiled, locale=locale, limits=limits, products_on_consult=products_on_consult)
+        return answer, {}
+    now = datetime.now(timezone.utc)
+    key = (profile_key(profile), locale, limits, products_on_consult, compiled.validity_epoch(now))
+    memo: dict[tuple[object, ...], tuple[Recommendation, dict[Any, Any]]] = compiled.memo(("answers",), dict)
+    entry = memo.get(key)
+    if entry is None:
+        result = recommend(
+            profile, compiled, locale=locale, now=now, limits=limits, products_on_consult=products_on_consult
+        )
+        if len(memo) >= size:
+            memo.clear()
+        entry = memo[key] = (result, {})
+    return entry
+
+
+def _shown_items(result: Recommendation) -> list[dict[str, Any]]:
+    return [
+        {"type": kind, "id": r.id, "rules": sorted({w.rule for w in r.why if w.rule})}
+        for kind, items in (
+            ("exercise", result.exercises),
+            ("product", result.products),
+            ("section", result.sections),
+        )
+        for r in items
+    ]
+
+
+def _log_answer(
+    description: str, profile: Profile | None, result: Recommendation, source: str, derived: dict[Any, Any]
+) -> str:
+    """Queue what was shown: derived codes and item ids; the text only when opted in."""
+    state = get_state()
+    settings = state.settings
     store_text = settings["SHOP_RECO_STORE_DESCRIPTIONS"]
     now = datetime.now(timezone.utc)
     record_id = str(uuid.uuid4())
+    items = derived.get("log_items")
+    if items is None:
+        items = derived["log_items"] = _shown_items(result)
     values = {
         "id": record_id,
         "created_at": now,
         "locale": result.locale,
         "safety_level": result.safety.level,
         "concepts": sorted(profile.concepts) if profile is not None else [],
-        "items": [
-            {"type": kind, "id": r.id, "rules": sorted({w.rule for w in r.why if w.rule})}
-            for kind, items in (
-                ("exercise", result.exercises),
-                ("product", result.products),
-                ("section", result.sections),
-            )
-            for r in items
-        ],
+        "items": items,
         "fallback": result.fallback,
         "rules_revision": result.rules_revision,
         "source": source,
         "description": description if store_text else None,
         "expires_at": now + timedelta(days=settings["SHOP_RECO_RETENTION_DAYS"]) if store_text else None,
     }
-    try:
-        # A Core insert: one statement, none of the unit of work's bookkeeping on the hot path.
-        session.connection().execute(insert(_RECORDS), [values])
-        session.commit()
-    except Exception as exc:  # logging must never cost the shopper their answer
-        session.rollback()
-        log.error("shop_reco: could not log an answer (%s)", type(exc).__name__)
-        return None
+    # Queued: a background thread writes batches (SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS).
+    state.answer_log.add(values)
     return record_id

@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop_reco import settings as settings_mod
+from shop_reco.storage.answer_log import AnswerLog
 from shop_reco.storage.database import make_engine, make_session_factory
+from shop_reco.storage.models import Recommendation
 
 EXTENSION_KEY = "shop_reco"
 _SESSION_ATTR = "_shop_reco_session"
@@ -38,11 +40,21 @@ class RecoState:
     engine: Engine
     session_factory: sessionmaker[Session]
     owns_engine: bool
+    answer_log: AnswerLog
     caches: dict[str, Any] = field(default_factory=dict)
     limiter: Any = None
 
     def setting(self, key: str) -> Any:
         return self.settings[key]
+
+    def close(self) -> None:
+        """Write queued answers, stop buffering, and dispose of the engine if it is ours.
+
+        For tests and for hosts that shut an app down without exiting the process.
+        """
+        self.answer_log.close()
+        if self.owns_engine:
+            self.engine.dispose()
 
 
 def get_state(app: Flask | None = None) -> RecoState:
@@ -106,6 +118,12 @@ class ShopReco:
             engine=engine,
             session_factory=make_session_factory(engine),
             owns_engine=owns,
+            answer_log=AnswerLog(
+                engine,
+                Recommendation.__table__,  # type: ignore[arg-type]
+                flush_seconds=resolved["SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS"],
+                max_pending=resolved["SHOP_RECO_ANSWER_LOG_MAX_PENDING"],
+            ),
         )
         app.extensions[EXTENSION_KEY] = state
         app.teardown_appcontext(_close_session)
@@ -142,6 +160,10 @@ class ShopReco:
     def session(self) -> Session:
         """The database session of the current app context (closed at teardown)."""
         return get_session()
+
+    def flush_answer_log(self, app: Flask | None = None) -> int:
+        """Write the answers this process has queued now (they go within a second anyway)."""
+        return get_state(app).answer_log.flush()
 
     def settings(self, app: Flask | None = None) -> dict[str, Any]:
         """The resolved ``SHOP_RECO_*`` settings of ``app`` (default: the current app)."""

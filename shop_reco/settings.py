@@ -211,6 +211,27 @@ SETTINGS: tuple[Setting, ...] = (
         "True or False",
     ),
     Setting(
+        "SHOP_RECO_ANSWER_CACHE_SIZE",
+        4096,
+        "Answers memoized per understood profile and rules revision in each process; 0 turns the memo off.",
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+        "an integer >= 0",
+    ),
+    Setting(
+        "SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS",
+        1.0,
+        "Seconds between batched writes of the answer log (what was shown); 0 writes each answer in its request.",
+        _is_pos_number,
+        "a number of seconds >= 0",
+    ),
+    Setting(
+        "SHOP_RECO_ANSWER_LOG_MAX_PENDING",
+        5000,
+        "Answer log rows a process queues at most; the request that fills the queue writes it.",
+        _is_pos_int,
+        "a positive integer",
+    ),
+    Setting(
         "SHOP_RECO_RETENTION_DAYS",
         30,
         "Days raw descriptions are kept when storing is on.",

@@ -118,4 +118,4 @@ def admin_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
     yield app
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()

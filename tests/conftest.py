@@ -94,7 +94,7 @@ def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
     yield app
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def empty_app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def
     """The demo storefront on a database with no shop_reco tables yet."""
     app = make_app(database_url, tmp_path)
     yield app
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 @pytest.fixture

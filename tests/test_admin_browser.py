@@ -65,7 +65,7 @@ def shop(tmp_path: Path) -> Iterator[Shop]:
     server.shutdown()
     server.server_close()
     thread.join(5)
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 def loading(message: str) -> bool:

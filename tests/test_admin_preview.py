@@ -30,6 +30,7 @@ def signed_in(app: Flask) -> FlaskClient:
 
 
 def counts(app: Flask) -> tuple[int, int, int]:
+    app.extensions["shop_reco"].answer_log.flush()
     with app.app_context():
         session = get_session()
         return (

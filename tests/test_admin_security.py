@@ -58,7 +58,7 @@ def test_every_admin_route_is_closed_without_the_auth_setting(database_url: str,
         body = text(response)
         assert "The admin is switched off" in body and "SHOP_RECO_ADMIN_AUTH" in body, (method, url)
         assert_locked_down(response)
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 def test_auth_returning_none_is_forbidden(database_url: str, tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_auth_returning_none_is_forbidden(database_url: str, tmp_path: Path) -> 
     response = app.test_client().get(f"{ADMIN}/rules")
     assert response.status_code == 403
     assert "Sign in as an administrator" in text(response)
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 def test_demo_login_guards_the_admin(app: Flask) -> None:
@@ -103,7 +103,7 @@ def test_demo_sets_session_cookie_flags(database_url: str, tmp_path: Path) -> No
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 def test_admin_responses_carry_security_headers(app: Flask) -> None:

@@ -56,7 +56,7 @@ def consult_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """A shop that allows products (never exercises) for shoppers told to see a professional."""
     app = migrated(make_app(database_url, tmp_path, SHOP_RECO_PRODUCTS_ON_CONSULT=True))
     yield app
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 def case(app: Flask, key: str) -> TestCase | None:

@@ -72,7 +72,7 @@ def test_products_on_consult_is_opt_in(database_url, tmp_path) -> None:  # type:
     assert data["safety"]["level"] == "consult"
     assert data["exercises"] == []
     assert data["products"], "products may show on consult when the merchant opts in"
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 def test_swedish_is_detected_and_answered_in_swedish(client) -> None:  # type: ignore[no-untyped-def]
@@ -126,7 +126,7 @@ def test_locale_not_offered_by_the_shop_is_a_400(database_url, tmp_path) -> None
     reply = post(app.test_client(), {"description": "back pain", "locale": "sv"})
     assert reply.status_code == 400
     assert "locale" in reply.get_json()["errors"]
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 def test_malformed_json_is_a_400_not_a_500(client) -> None:  # type: ignore[no-untyped-def]
@@ -176,6 +176,7 @@ def test_internal_failure_fails_closed_with_a_safety_notice(client, monkeypatch)
 
 def test_the_description_text_is_not_stored_by_default(app, client) -> None:  # type: ignore[no-untyped-def]
     post(client, {"description": "My lower back aches after gardening zebrafinch"})
+    app.extensions["shop_reco"].answer_log.flush()
     with app.app_context():
         rows = get_session().scalars(select(Recommendation)).all()
         assert rows and all(r.description is None for r in rows)
@@ -188,8 +189,9 @@ def test_storing_descriptions_is_an_explicit_opt_in(database_url, tmp_path) -> N
     app = make_app(database_url, tmp_path, SHOP_RECO_STORE_DESCRIPTIONS=True, SHOP_RECO_RETENTION_DAYS=7)
     assert app.test_cli_runner().invoke(args=["shop-reco", "db", "upgrade"]).exit_code == 0
     post(app.test_client(), {"description": "hip pain when walking"})
+    app.extensions["shop_reco"].answer_log.flush()
     with app.app_context():
         row = get_session().scalars(select(Recommendation)).one()
         assert row.description == "hip pain when walking"
         assert row.expires_at is not None
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()

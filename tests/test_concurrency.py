@@ -27,7 +27,7 @@ def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
         assert runner.invoke(args=["shop-reco", "db", "upgrade"]).exit_code == 0
         assert runner.invoke(args=["shop-reco", "demo-data"]).exit_code == 0
         yield app
-        app.extensions["shop_reco"].engine.dispose()
+        app.extensions["shop_reco"].close()
 
 
 def run_together(target, count: int) -> None:  # type: ignore[no-untyped-def]

@@ -92,4 +92,4 @@ def test_change_in_one_process_is_served_by_another_within_the_ttl(
         finally:
             other.kill()
             other.communicate()  # waits and closes the pipes
-            app.extensions["shop_reco"].engine.dispose()
+            app.extensions["shop_reco"].close()

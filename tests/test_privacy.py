@@ -63,7 +63,7 @@ def test_marker_words_leave_no_trace_in_database_logs_or_events(tmp_path: Path) 
         root.removeHandler(handler)
         handler.close()
         root.setLevel(old_level)
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
     for word in words:
         assert files_containing(tmp_path, word) == [], f"{word} was written somewhere"
 
@@ -77,6 +77,7 @@ def test_purge_deletes_stored_text_past_its_retention(tmp_path: Path) -> None:
     client = app.test_client()
     for text in ("old text about my hip", "new text about my back"):
         client.post("/reco/api/v1/recommendations", json={"description": text})
+    app.extensions["shop_reco"].answer_log.flush()
     with app.app_context():
         session = get_session()
         old = session.scalars(select(Recommendation).where(Recommendation.description.like("old%"))).one()
@@ -87,4 +88,4 @@ def test_purge_deletes_stored_text_past_its_retention(tmp_path: Path) -> None:
     with app.app_context():
         texts = {r.description for r in get_session().scalars(select(Recommendation))}
     assert texts == {None, "new text about my back"}
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()

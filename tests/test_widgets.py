@@ -215,7 +215,7 @@ def test_iframe_pages_may_be_framed_only_by_the_allowed_shops(client: FlaskClien
     with other.test_client() as c:
         csp = c.get("/reco/embed/finder").headers["Content-Security-Policy"]
     assert csp.endswith("frame-ancestors https://shop.example https://www.shop.example")
-    other.extensions["shop_reco"].engine.dispose()
+    other.extensions["shop_reco"].close()
 
 
 def test_a_malformed_frame_ancestor_fails_loudly(tmp_path: Path) -> None:
@@ -257,7 +257,7 @@ def test_ui_text_is_shared_only_with_allowed_origins(tmp_path: Path) -> None:
     assert allowed.headers["Access-Control-Allow-Origin"] == "http://other.test:5001"
     assert "Access-Control-Allow-Origin" not in refused.headers
     assert "Origin" in allowed.headers["Vary"]
-    shop.extensions["shop_reco"].engine.dispose()
+    shop.extensions["shop_reco"].close()
 
 
 # -- languages ------------------------------------------------------------------------------
@@ -432,4 +432,4 @@ def test_rate_limited_no_js_finder_keeps_the_text_and_says_wait(tmp_path) -> Non
         assert "stiff neck after my commute" in html and "wait a minute" in html, path
         # Seconds left in the limiter's window: the full minute, or less when the clock ticked over.
         assert 1 <= int(reply.headers["Retry-After"]) <= 60 and reply.mimetype == "text/html"
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()

@@ -80,7 +80,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         s.server_close()
     for t in threads:
         t.join(5)
-    app.extensions["shop_reco"].engine.dispose()
+    app.extensions["shop_reco"].close()
 
 
 @pytest.fixture(scope="module")

@@ -376,6 +376,7 @@ def register(bp: Blueprint, state: RecoState) -> None:
     @bp.get("/analytics")
     def analytics() -> Any:
         """Counts and CTR per day, rule, product and exercise, and answers by safety level."""
+        state.answer_log.flush()  # this process's queued answers; other workers' land within a flush interval
         session = get_session()
         rng, errors = parse_range(request.args, _today())
         focus = _focus(request.args)

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from shop_reco.answers import Answer
+from shop_reco.api.encoding import dumps
 from shop_reco.recommending import (
     CompiledRules,
     ExerciseItem,
     ProductItem,
     RankedItem,
     Reason,
+    Recommendation,
     SectionItem,
     UnknownItemError,
     pairings_for_product,
@@ -108,17 +110,46 @@ def profile_payload(profile: Profile | None, locale: str) -> dict[str, Any]:
 
 def answer_payload(answer: Answer, *, cart_template: str, article_template: str) -> dict[str, Any]:
     """The body of ``POST /recommendations`` (see ``RecommendationResponseSchema``)."""
+    return {
+        **_answer_head(answer),
+        **recommendation_payload(answer.recommendation, cart_template=cart_template, article_template=article_template),
+    }
+
+
+def answer_json(answer: Answer, *, cart_template: str, article_template: str) -> bytes:
+    """:func:`answer_payload` as JSON bytes, for the API.
+
+    The recommendation's part is encoded once per memoized recommendation (it is
+    most of the body) and joined to this answer's own id and analysis.
+    """
+    key = ("json", cart_template, article_template)
+    body: bytes | None = answer.derived.get(key)
+    if body is None:
+        payload = recommendation_payload(
+            answer.recommendation, cart_template=cart_template, article_template=article_template
+        )
+        body = answer.derived[key] = dumps(payload)
+    return dumps(_answer_head(answer))[:-1] + b"," + body[1:]
+
+
+def _answer_head(answer: Answer) -> dict[str, Any]:
     rec = answer.recommendation
+    return {
+        "id": answer.id,
+        "rules_version": rec.rules_revision,
+        "locale": rec.locale,
+        "profile": profile_payload(answer.profile, rec.locale),
+    }
+
+
+def recommendation_payload(rec: Recommendation, *, cart_template: str, article_template: str) -> dict[str, Any]:
+    """What an answer shows, without the answer's id and analysis."""
     loc = rec.locale
 
     def items(ranked: Iterable[RankedItem[Any]], build: Any) -> list[dict[str, Any]]:
         return [build(r) for r in ranked]
 
     return {
-        "id": answer.id,
-        "rules_version": rec.rules_revision,
-        "locale": loc,
-        "profile": profile_payload(answer.profile, loc),
         "safety": {
             "level": rec.safety.level,
             "red_flags": [{"code": f.code, "level": f.level, "phrase": f.phrase} for f in rec.safety.red_flags],

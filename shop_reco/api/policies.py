@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, NotFound, UnsupportedMediaType
 
 if TYPE_CHECKING:
     from shop_reco.extension import RecoState
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -49,15 +52,21 @@ def install_policies(bp: Blueprint, state: RecoState) -> None:
 
     @bp.after_request
     def _headers(response: Response) -> Response:
+        headers = response.headers
         for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            if name not in headers:
+                headers[name] = value
         origin = request.headers.get("Origin")
         if origin and origin in origins:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
-            response.headers["Access-Control-Max-Age"] = "600"
-        response.vary.add("Origin")
+            headers["Access-Control-Allow-Origin"] = origin
+            headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
+            headers["Access-Control-Max-Age"] = "600"
+        vary = headers.get("Vary")
+        if not vary:
+            headers["Vary"] = "Origin"
+        elif "origin" not in vary.lower():
+            headers["Vary"] = f"{vary}, Origin"
         return response
 
 
@@ -82,6 +91,17 @@ def client_key() -> str:
     secret = str(current_app.secret_key or current_app.name).encode()
     address = (request.remote_addr or "unknown").encode()
     return hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
+
+
+def rate_limit(state: RecoState, **options: Any) -> Callable[[F], F]:
+    """``SHOP_RECO_RATELIMIT`` on a view, or nothing at all when rate limiting is off.
+
+    Flask-Limiter's wrapper still runs (and costs) per request when disabled, so a
+    switched-off limit leaves the view undecorated.
+    """
+    if not state.settings["SHOP_RECO_RATELIMIT_ENABLED"]:
+        return lambda view: view
+    return state.limiter.limit(state.settings["SHOP_RECO_RATELIMIT"], **options)
 
 
 def make_limiter(app: Flask, state: RecoState) -> Any:

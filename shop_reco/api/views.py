@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import NotFound
 
 from shop_reco import vocabulary
@@ -12,7 +12,8 @@ from shop_reco.answers import LocaleError, answer_description, choose_locale, cu
 from shop_reco.api import schemas
 from shop_reco.api.encoding import json_response
 from shop_reco.api.errors import ApiError
-from shop_reco.api.payloads import answer_payload, article_payload, exercise_payload, pairings_payload
+from shop_reco.api.payloads import answer_json, article_payload, exercise_payload, pairings_payload
+from shop_reco.api.policies import rate_limit
 from shop_reco.extension import get_session
 from shop_reco.recommending import UnknownItemError
 from shop_reco.storage.models import Event
@@ -57,7 +58,7 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     article_template = state.settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
 
     @bp.post("/recommendations")
-    @limiter.limit(state.settings["SHOP_RECO_RATELIMIT"])
+    @rate_limit(state)
     def post_recommendations() -> Response:
         """Understand a description and answer with exercises, products and sections, each with why."""
         body = request_schema.load(request.get_json())
@@ -72,7 +73,8 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
             answer = answer_description(body["description"], locale=body["locale"], limit=body["limit"])
         except LocaleError as exc:
             raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
-        response = json_response(answer_payload(answer, cart_template=cart_template, article_template=article_template))
+        body = answer_json(answer, cart_template=cart_template, article_template=article_template)
+        response = current_app.response_class(body, mimetype="application/json")
         response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -19,7 +19,7 @@ from shop_reco.recommending.pairings import (
     pairings_for_product,
     products_for_sections,
 )
-from shop_reco.recommending.ranking import recommend
+from shop_reco.recommending.ranking import ProfileKey, profile_key, recommend
 from shop_reco.recommending.results import (
     DEFAULT_LIMITS,
     Avoid,
@@ -37,6 +37,8 @@ from shop_reco.recommending.rules import Rule, RuleSchema, check_references, loa
 from shop_reco.recommending.safety import fail_closed
 
 __all__ = [
+    "ProfileKey",
+    "profile_key",
     "DEFAULT_LIMITS",
     "Avoid",
     "Catalog",

@@ -16,14 +16,19 @@ inactive or out of stock, are dropped here, so they can never be recommended.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import combinations
+from typing import Any, TypeVar
 
 from shop_reco import vocabulary
 from shop_reco.recommending.catalog import Catalog, ExerciseItem, ProductItem, SectionItem, text_for
 from shop_reco.recommending.rules import Boost, ItemRef, Pin, Rule
+
+T = TypeVar("T")
 
 #: Longest concept combination enumerated at query time; longer keys use a full check.
 MAX_KEY_SIZE = 3
@@ -124,6 +129,32 @@ class CompiledRules:
     #: concept -> SKUs of available products tagged with it (for article pages)
     products_by_concept: Mapping[str, tuple[str, ...]]
     _explainers: dict[tuple[ItemRef, str], str | None] = field(default_factory=dict)
+    _memo: dict[Hashable, Any] = field(default_factory=dict)
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """A value derived only from this revision's data, made once (e.g. a reason's fixed text).
+
+        The compiled rules are rebuilt when the revision changes, so nothing here goes stale.
+        """
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = make()
+            return value
+
+    def validity_epoch(self, now: datetime) -> int:
+        """Which stretch between rules' validity boundaries ``now`` falls in.
+
+        The set of rules in force changes only at a ``valid_from``/``valid_until``
+        boundary, so two moments with the same epoch fire the same rules.
+        """
+        bounds: list[datetime] = self.memo(
+            ("validity_bounds",),
+            lambda: sorted(
+                {t for cr in self.rules for t in (cr.rule.valid_from, cr.rule.valid_until) if t is not None}
+            ),
+        )
+        return bisect_right(bounds, now) if bounds else 0
 
     def lookup(self, concepts: frozenset[str], locale: str | None = None) -> Lookup:
         """Rules whose concept conditions hold for ``concepts``, in ``locale`` (None: any locale)."""

@@ -179,6 +179,31 @@ def fire(
     return fired
 
 
+ProfileKey = tuple[object, ...]
+
+
+def profile_key(profile: Profile) -> ProfileKey:
+    """Everything :func:`recommend` reads from a profile, as a hashable value.
+
+    Two descriptions with the same key get the same recommendation (same rules,
+    locale, limits and moment), however differently they were worded around the
+    quoted phrases: answers can be memoized on it. A test holds ``recommend`` to it.
+    """
+    phrases: dict[str, str] = {}
+    for m in profile.matches:
+        if m.affirmed:
+            phrases.setdefault(m.concept, m.phrase)
+    return (
+        profile.areas,
+        profile.symptoms,
+        profile.triggers,
+        profile.red_flags,
+        profile.severity,
+        profile.duration_weeks,
+        tuple(phrases.items()),
+    )
+
+
 def recommend(
     profile: Profile,
     compiled: CompiledRules,

@@ -82,11 +82,18 @@ class ReasonWriter:
                 benefits.add(benefit)
                 reasons.append(Reason("rule", benefit, rule=cr.key))
         for _, cr in ranked[:MAX_RULES]:
-            reasons.append(Reason("rule", message(loc, "reason_rule", rule=cr.name), rule=cr.key))
+            reasons.append(self._rule(cr))
         if pinned_by is not None:
             reasons.append(Reason("pin", message(loc, "reason_pin", rule=pinned_by.name), rule=pinned_by.key))
         reasons.extend(self._section(ref, explained_items))
         return tuple(reasons)
+
+    def _rule(self, rule: CompiledRule) -> Reason:
+        loc = self.locale
+        return self.compiled.memo(
+            ("reason_rule", rule, loc),
+            lambda: Reason("rule", message(loc, "reason_rule", rule=rule.name), rule=rule.key),
+        )
 
     def _quote(self, ref: ItemRef, phrase: str, benefit: str | None) -> str:
         if ref.type == "section":
@@ -95,18 +102,21 @@ class ReasonWriter:
             return message(self.locale, "reason_benefit_phrase", benefit=benefit, phrase=phrase)
         return message(self.locale, "reason_phrase", phrase=phrase)
 
-    def _section(self, ref: ItemRef, explained_items: Iterable[str]) -> list[Reason]:
+    def _section(self, ref: ItemRef, explained_items: Iterable[str]) -> tuple[Reason, ...]:
         if ref.type == "section":
             names = list(explained_items)
             if not names:
-                return []
+                return ()
             text = message(self.locale, "reason_explains", items=join_words(names, self.locale))
-            return [Reason("section", text, section=ref.id)]
+            return (Reason("section", text, section=ref.id),)
+        return self.compiled.memo(("reason_section", ref, self.locale), lambda: self._explained_by(ref))
+
+    def _explained_by(self, ref: ItemRef) -> tuple[Reason, ...]:
         section = self.compiled.explainer(ref, self.locale)
         if section is None:
-            return []
+            return ()
         text = message(self.locale, "reason_section", heading=section.heading)
-        return [Reason("section", text, section=f"{section.article}#{section.anchor}")]
+        return (Reason("section", text, section=f"{section.article}#{section.anchor}"),)
 
     def balance(self, ref: ItemRef, category: str) -> tuple[Reason, ...]:
         """Reasons for an exercise added so the routine has a stretch, strength and aerobic part."""

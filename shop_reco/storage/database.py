@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,9 +14,14 @@ from shop_reco.storage.models import CONTENT_MODELS, State
 REVISION_KEY = "content_revision"
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, options: Mapping[str, Any] | None = None) -> Engine:
     """Create an engine; SQLite gets foreign keys on and a generous busy timeout."""
-    kwargs: dict[str, Any] = {"future": True}
+    # orjson for JSON columns: the answer log and the catalog are mostly JSON, and it is 5-10x faster.
+    kwargs: dict[str, Any] = {"future": True, "json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 15}
     else:

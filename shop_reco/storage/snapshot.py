@@ -156,10 +156,13 @@ class RevisionCache(Generic[T]):
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
-    def get(self, session: Session) -> Cached[T]:
+    def get(self, session: Session | Callable[[], Session]) -> Cached[T]:
+        """The value; ``session`` may be a callable, called only when the database must be read."""
         cached = self._cached
         if cached is not None and time.monotonic() - self._checked_at < self._ttl:
             return cached
+        if callable(session):
+            session = session()
         with self._lock:
             revision = current_revision(session)
             cached = self._cached

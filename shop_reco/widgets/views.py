@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, jsonify, render_template, request
 from markupsafe import Markup
 
+from shop_reco.api.policies import rate_limit
 from shop_reco.extension import resource_dir
 from shop_reco.widgets import policies
 from shop_reco.widgets.rendering import (
@@ -46,7 +47,7 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
     max_age = settings["SHOP_RECO_WIDGET_MAX_AGE"]
     max_chars = settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]
     embed_csp = policies.embed_csp(state)
-    limit = state.limiter.limit(settings["SHOP_RECO_RATELIMIT"], methods=["POST"])
+    limit = rate_limit(state, methods=["POST"])
     static_dir = resource_dir("templates") / "shop_reco" / "static"
 
     @bp.get("/widget.js")

@@ -1,0 +1,156 @@
+"""What was shown, written in batches off the request path.
+
+Every answer is logged as one ``reco_recommendation`` row (derived codes and
+item ids; the raw text only when the shop opted in). Writing that row in the
+request cost more than analysing and ranking together, so by default the
+request only queues it and a short-lived background thread inserts what has
+queued every ``flush_seconds`` in one ``executemany``:
+
+    >>> log = AnswerLog(engine, table, flush_seconds=1.0)       # doctest: +SKIP
+    >>> log.add({"id": "...", "created_at": now, ...})            # returns at once
+    >>> log.flush()                                               # write now (tests, CLI, exit)
+
+What it promises:
+
+* **Nothing waits.** ``add`` appends to a list under a lock; the thread starts
+  on demand and ends after an idle interval, so an idle app holds no thread.
+* **Bounded memory, no silent loss under load.** When ``max_pending`` rows are
+  queued, the request that adds one more writes the batch itself.
+* **Outages are retried.** A failed batch is kept and retried with backoff
+  (``retries`` attempts); only then is it dropped, with an error that says how
+  many rows were lost. Rows also go at interpreter exit (``atexit``) and on
+  :meth:`close`; a hard kill (SIGKILL) loses at most ``flush_seconds`` of rows.
+* **Fork-safe.** A worker forked from a preloading master (gunicorn
+  ``--preload``) starts with an empty queue of its own.
+
+``flush_seconds=0`` writes every row in the request, as one statement in its
+own transaction (never inside the host's).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Engine, Table, insert
+
+log = logging.getLogger("shop_reco")
+
+_LIVE: weakref.WeakSet[AnswerLog] = weakref.WeakSet()
+
+
+class AnswerLog:
+    """A per-process, batched writer of answer records (see the module doc)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        table: Table,
+        *,
+        flush_seconds: float = 1.0,
+        max_pending: int = 5000,
+        retries: int = 5,
+    ) -> None:
+        self.engine = engine
+        self.table = table
+        self.flush_seconds = float(flush_seconds)
+        self.max_pending = max(1, int(max_pending))
+        self.retries = max(1, int(retries))
+        self.written = 0  # rows inserted by this process, for tests and metrics
+        self.dropped = 0  # rows given up after ``retries`` failed attempts
+        self._reset()
+        _LIVE.add(self)
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()  # one batch at a time, in order
+        self._pending: list[Mapping[str, Any]] = []
+        self._failures = 0
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._closed = False
+
+    @property
+    def pending(self) -> int:
+        """Rows queued in this process and not yet written."""
+        return len(self._pending)
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Queue one row; write at once when buffering is off or the queue is full."""
+        if self.flush_seconds <= 0 or self._closed:
+            self._write([row])
+            return
+        if self._pid != os.getpid():
+            self._reset()  # a forked child: the parent's rows are the parent's to write
+        with self._lock:
+            self._pending.append(row)
+            full = len(self._pending) >= self.max_pending
+            if not full and self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="shop_reco-answer-log", daemon=True)
+                self._thread.start()
+        if full:
+            self.flush()
+
+    def flush(self) -> int:
+        """Write everything queued now; returns how many rows were written."""
+        with self._write_lock:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            if not batch:
+                return 0
+            if self._write(batch):
+                self._failures = 0
+                return len(batch)
+            self._failures += 1
+            if self._failures >= self.retries:
+                self.dropped += len(batch)
+                self._failures = 0
+                log.error("shop_reco: dropped %d answer log rows after %d failed writes", len(batch), self.retries)
+                return 0
+            with self._lock:  # keep them for the next attempt, oldest first, within the bound
+                self._pending[:0] = batch
+                overflow = len(self._pending) - self.max_pending
+                if overflow > 0:
+                    del self._pending[:overflow]
+                    self.dropped += overflow
+                    log.error("shop_reco: dropped %d answer log rows: the queue is full", overflow)
+            return 0
+
+    def close(self) -> None:
+        """Write what is queued and stop buffering (later rows are written in the request)."""
+        self._closed = True
+        self._wake.set()
+        self.flush()
+
+    def _write(self, rows: list[Mapping[str, Any]]) -> bool:
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(self.table), rows)
+        except Exception as exc:  # logging must never cost the shopper their answer
+            log.error("shop_reco: could not write %d answer log rows (%s)", len(rows), type(exc).__name__)
+            return False
+        self.written += len(rows)
+        return True
+
+    def _run(self) -> None:
+        while True:
+            backoff = min(2**self._failures, 30) if self._failures else 1
+            self._wake.wait(self.flush_seconds * backoff)
+            wrote = self.flush()
+            with self._lock:
+                if self._closed or (not self._pending and not wrote):
+                    self._thread = None  # idle: end; the next add starts a new thread
+                    return
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    for answer_log in list(_LIVE):
+        if answer_log._pid == os.getpid():
+            answer_log.flush()

@@ -1,0 +1,167 @@
+"""The answer log: what was shown is written in batches, off the request, and never lost quietly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import create_engine, func, select
+
+from shop_reco.storage.answer_log import AnswerLog
+from shop_reco.storage.models import Recommendation
+from tests.conftest import REPO, make_app
+
+DESCRIPTION = {"description": "My lower back aches after sitting all day"}
+
+
+def migrated(database_url: str, tmp_path: Path, **config: object) -> Flask:
+    app = make_app(database_url, tmp_path, **config)
+    assert app.test_cli_runner().invoke(args=["shop-reco", "db", "upgrade"]).exit_code == 0
+    return app
+
+
+def stored(app: Flask) -> int:
+    with app.extensions["shop_reco"].engine.connect() as connection:
+        return int(connection.scalar(select(func.count(Recommendation.id))) or 0)
+
+
+def wait_for(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def log_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "shop_reco-answer-log"]
+
+
+def test_answers_reach_the_database_by_themselves_within_the_interval(database_url: str, tmp_path: Path) -> None:
+    app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=0.2)
+    client = app.test_client()
+    ids = {client.post("/reco/api/v1/recommendations", json=DESCRIPTION).get_json()["id"] for _ in range(3)}
+    assert wait_for(lambda: stored(app) == 3)
+    with app.extensions["shop_reco"].engine.connect() as connection:
+        assert set(connection.scalars(select(Recommendation.id))) == ids
+    # Idle again: the writer thread ends instead of lingering.
+    assert wait_for(lambda: not log_threads())
+    app.extensions["shop_reco"].close()
+
+
+def test_the_request_only_queues_and_flush_writes_the_batch(tmp_path: Path) -> None:
+    app = migrated(f"sqlite:///{tmp_path / 'q.db'}", tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60)
+    client = app.test_client()
+    for _ in range(4):
+        assert client.post("/reco/api/v1/recommendations", json=DESCRIPTION).status_code == 200
+    answer_log = app.extensions["shop_reco"].answer_log
+    assert stored(app) == 0 and answer_log.pending == 4
+    assert answer_log.flush() == 4
+    assert stored(app) == 4 and answer_log.pending == 0
+    app.extensions["shop_reco"].close()
+
+
+def test_a_full_queue_is_written_by_the_request_that_fills_it(tmp_path: Path) -> None:
+    app = migrated(
+        f"sqlite:///{tmp_path / 'full.db'}",
+        tmp_path,
+        SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60,
+        SHOP_RECO_ANSWER_LOG_MAX_PENDING=3,
+    )
+    client = app.test_client()
+    for _ in range(2):
+        client.post("/reco/api/v1/recommendations", json=DESCRIPTION)
+    assert stored(app) == 0
+    client.post("/reco/api/v1/recommendations", json=DESCRIPTION)
+    assert stored(app) == 3 and app.extensions["shop_reco"].answer_log.pending == 0
+    app.extensions["shop_reco"].close()
+
+
+def test_zero_seconds_writes_in_the_request(database_url: str, tmp_path: Path) -> None:
+    app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=0)
+    app.test_client().post("/reco/api/v1/recommendations", json=DESCRIPTION)
+    assert stored(app) == 1 and not log_threads()
+    app.extensions["shop_reco"].close()
+
+
+def test_the_analytics_page_shows_answers_still_queued(tmp_path: Path) -> None:
+    from tests.admin_session import sign_in
+
+    app = migrated(f"sqlite:///{tmp_path / 'a.db'}", tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60)
+    client = app.test_client()
+    client.post("/reco/api/v1/recommendations", json={"description": "I fell off a ladder and hurt my back"})
+    sign_in(client)
+    html = client.get("/reco/admin/analytics").get_data(as_text=True)
+    assert stored(app) == 1
+    assert '<th scope="row">urgent</th><td class="num">1</td>' in html
+    app.extensions["shop_reco"].close()
+
+
+def test_an_outage_keeps_the_rows_and_writes_them_when_the_table_is_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'late.db'}"
+    app = make_app(url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60)
+    client = app.test_client()
+    # No tables yet: the shopper still gets an answer, the row waits.
+    assert client.post("/reco/api/v1/recommendations", json=DESCRIPTION).status_code == 200
+    answer_log = app.extensions["shop_reco"].answer_log
+    assert answer_log.pending == 1
+    assert answer_log.flush() == 0 and answer_log.pending == 1  # the write failed; the row is kept
+    assert app.test_cli_runner().invoke(args=["shop-reco", "db", "upgrade"]).exit_code == 0
+    assert answer_log.flush() == 1 and stored(app) == 1
+    app.extensions["shop_reco"].close()
+
+
+def test_rows_are_dropped_only_after_the_retries_and_counted(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'none.db'}")  # no reco_recommendation table
+    answer_log = AnswerLog(engine, Recommendation.__table__, flush_seconds=60, retries=3)  # type: ignore[arg-type]
+    answer_log.add({"id": "x"})
+    assert [answer_log.flush() for _ in range(2)] == [0, 0] and answer_log.pending == 1
+    assert answer_log.flush() == 0 and answer_log.pending == 0 and answer_log.dropped == 1
+    answer_log.close()
+    engine.dispose()
+
+
+def test_queued_answers_are_written_when_the_process_exits(database_url: str, tmp_path: Path) -> None:
+    app = migrated(database_url, tmp_path)
+    script = (
+        "import sys; from shop_reco.demo import create_app\n"
+        "app = create_app({'TESTING': True, 'SHOP_RECO_DATABASE_URL': sys.argv[1],"
+        " 'SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS': 3600, 'SHOP_RECO_RATELIMIT_ENABLED': False})\n"
+        "client = app.test_client()\n"
+        "for _ in range(5):\n"
+        "    reply = client.post('/reco/api/v1/recommendations', json={'description': 'stiff neck'})\n"
+        "    assert reply.status_code == 200\n"
+        "assert app.extensions['shop_reco'].answer_log.pending == 5\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SHOP_RECO_DEMO_INSTANCE": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script, database_url], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert stored(app) == 5
+    app.extensions["shop_reco"].close()
+
+
+def test_a_forked_worker_does_not_write_its_parents_rows_twice(tmp_path: Path) -> None:
+    app = migrated(f"sqlite:///{tmp_path / 'fork.db'}", tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=3600)
+    client = app.test_client()
+    client.post("/reco/api/v1/recommendations", json=DESCRIPTION)  # queued in the parent
+    app.extensions["shop_reco"].engine.dispose()  # as gunicorn --preload does before forking
+    pid = os.fork()
+    if pid == 0:  # the worker: answers once and writes only its own row
+        try:
+            client.post("/reco/api/v1/recommendations", json=DESCRIPTION)
+            answer_log = app.extensions["shop_reco"].answer_log
+            os._exit(0 if answer_log.pending == 1 and answer_log.flush() == 1 else 3)
+        except BaseException:
+            os._exit(4)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert stored(app) == 1  # the child's
+    assert app.extensions["shop_reco"].answer_log.flush() == 1  # the parent's, once
+    assert stored(app) == 2
+    app.extensions["shop_reco"].close()
