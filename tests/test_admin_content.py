@@ -299,39 +299,7 @@ def test_bad_article_upload_is_rejected_with_its_reason(
         assert get_session().scalar(select(func.count()).select_from(Article)) == before
 
 
-# -- synonyms -------------------------------------------------------------------------------------------
-
-
-def test_synonym_teaches_the_analyzer_a_new_phrase(app: Flask, client: FlaskClient) -> None:
-    description = "My grumbly hinge has been bad for days."
-    assert "hip" not in recommend(client, description)["profile"]["areas"]
-
-    url = f"{ADMIN}/synonyms"
-    added = submit(client, url, {"locale": "en", "phrase": "grumbly hinge", "concept": "area:hip"})
-    assert added.status_code == 302, text(added)[:3000]
-    listing = text(client.get(added.headers["Location"]))
-    assert "grumbly hinge" in listing and "area:hip" in listing
-    assert "hip" in recommend(client, description)["profile"]["areas"]
-
-    duplicate = submit(client, url, {"locale": "en", "phrase": "Grumbly  HINGE", "concept": "area:thigh"})
-    assert duplicate.status_code == 400 and "already a synonym for area:hip" in text(duplicate)
-    unknown = submit(client, url, {"locale": "en", "phrase": "knee", "concept": "area:knee"})
-    assert unknown.status_code == 400 and "choose a concept from the vocabulary" in text(unknown)
-
-    with app.app_context():
-        from shop_reco.extension import get_session
-
-        synonym = get_session().scalars(select(Synonym)).one()
-        revision = get_session().scalars(select(Revision).where(Revision.entity == "synonym")).one()
-        assert (revision.action, revision.actor, revision.after["phrase"]) == (
-            "create",
-            ADMIN_USER,
-            "grumbly hinge",
-        )
-    delete_url = f"{ADMIN}/synonyms/{synonym.id}/delete"
-    deleted = client.post(delete_url, data=form_fields(page(client, url), delete_url))
-    assert deleted.status_code == 302
-    assert "hip" not in recommend(client, description)["profile"]["areas"]
+# -- CSRF and stale tokens (the synonym pages: test_admin_synonyms.py) ---------------------------------
 
 
 def test_forms_need_a_csrf_token(app: Flask, client: FlaskClient) -> None:

@@ -14,6 +14,7 @@ SAMPLE = {
     "locale": "en",
     "id": "1",
     "revision_id": "1",
+    "synonym_id": "1",
     "filename": "widget.css",
     "_anything": "nothing-here",
 }

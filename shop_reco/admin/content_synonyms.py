@@ -3,7 +3,9 @@
 Synonyms feed the analyzer through the answering snapshot, so "lumbago" can
 mean ``area:lower_back`` for this shop. Each one is checked exactly as the
 analyzer will load it (an invalid synonym would stop the analyzer from being
-built), and adding or deleting one is recorded as a revision.
+built), and adding, editing or deleting one is recorded as a revision. An
+edit carries a fingerprint of the synonym as the form showed it, so a save
+over someone else's newer edit is shown again instead of written.
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
 from shop_reco import vocabulary
-from shop_reco.admin.content import INVALID, commit_content, offered_locales, record_change, render_form
-from shop_reco.admin.content_forms import FieldErrors, FormValues, concept_choices
+from shop_reco.admin.content import (
+    INVALID,
+    commit_content,
+    edit_token,
+    offered_locales,
+    record_change,
+    render_form,
+    stale_message,
+)
+from shop_reco.admin.content_forms import FORM_ERRORS, FieldErrors, FormValues, concept_choices
 from shop_reco.admin.security import on_csrf_failure
 from shop_reco.extension import get_session
 from shop_reco.storage.models import Synonym
@@ -25,6 +35,8 @@ if TYPE_CHECKING:
     from shop_reco.extension import RecoState
 
 MAX_PHRASE_CHARS: Final = 100
+#: The synonym form's inputs.
+FIELDS: Final = ("locale", "concept", "phrase")
 
 
 def synonym_record(row: Synonym) -> dict[str, str]:
@@ -69,48 +81,99 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
 
 def register(bp: Blueprint, state: RecoState) -> None:
     @bp.route("/synonyms", methods=["GET", "POST"])
-    @on_csrf_failure(lambda: _page({n: request.form.get(n, "") for n in ("locale", "concept", "phrase")}, {}))
+    @on_csrf_failure(lambda: _page(_posted(), {}))
     def synonyms() -> Any:
         """Every synonym, by locale, and a form to add one."""
-        default = {"locale": str(state.settings["SHOP_RECO_DEFAULT_LOCALE"]), "concept": "", "phrase": ""}
         if request.method == "GET":
+            default = {"locale": str(state.settings["SHOP_RECO_DEFAULT_LOCALE"]), "concept": "", "phrase": ""}
             return _page(default, {})
-        values: FormValues = {name: request.form.get(name, "").strip() for name in default}
-        group, _, code = values["concept"].partition(":")
-        data = {
-            "locale": values["locale"],
-            "group": group,
-            "code": code,
-            "phrase": " ".join(values["phrase"].split()),
-        }
-        errors = check_synonym(data, offered_locales())
-        if not errors:
-            tokens = phrase_tokens(data["phrase"])
-            for row in get_session().scalars(select(Synonym).where(Synonym.locale == data["locale"])):
-                if phrase_tokens(row.phrase) == tokens:
-                    errors["phrase"] = [f"“{row.phrase}” is already a synonym for {row.group}:{row.code}"]
-                    break
+        values = _posted()
+        data, errors = _checked(values, None)
         if errors:
             return _page(values, errors, INVALID)
-        session = get_session()
-        session.add(Synonym(**data))
+        get_session().add(Synonym(**data))
         record_change("synonym", synonym_key(data), "create", None, data)
         commit_content()
-        flash(f"“{data['phrase']}” ({data['locale']}) now means {group}:{code}.", "success")
+        flash(_now_means(data), "success")
+        return redirect(url_for(".synonyms", locale=data["locale"]))
+
+    @bp.route("/synonyms/<int:synonym_id>/edit", methods=["GET", "POST"])
+    @on_csrf_failure(lambda synonym_id: _edit_page(_row(synonym_id), _posted(), {}, token=request.form.get("token")))
+    def synonym_edit(synonym_id: int) -> Any:
+        """One synonym's phrase, concept and language, changed in place."""
+        row = _row(synonym_id)
+        before = synonym_record(row)
+        if request.method == "GET":
+            return _edit_page(row, _values(before), {})
+        values = _posted()
+        data, errors = _checked(values, row)
+        token, current = request.form.get("token", ""), edit_token(before)
+        if token != current:
+            errors.setdefault(FORM_ERRORS, []).append(stale_message("synonym"))
+        if errors:
+            return _edit_page(row, values, errors, INVALID, token=current)
+        if data == before:
+            flash(f"Synonym “{data['phrase']}” ({data['locale']}) unchanged: nothing to save.", "info")
+            return redirect(url_for(".synonyms", locale=data["locale"]))
+        for name, value in data.items():
+            setattr(row, name, value)
+        record_change("synonym", synonym_key(data), "update", before, data)
+        commit_content()
+        flash(_now_means(data), "success")
         return redirect(url_for(".synonyms", locale=data["locale"]))
 
     @bp.post("/synonyms/<int:synonym_id>/delete")
     def synonym_delete(synonym_id: int) -> Any:
-        session = get_session()
-        row = session.get(Synonym, synonym_id)
-        if row is None:
-            abort(404)
+        row = _row(synonym_id)
         before = synonym_record(row)
-        session.delete(row)
+        get_session().delete(row)
         record_change("synonym", synonym_key(before), "delete", before, None)
         commit_content()
         flash(f"Synonym “{before['phrase']}” ({before['locale']}) deleted.", "success")
         return redirect(url_for(".synonyms", locale=before["locale"]))
+
+
+def _row(synonym_id: int) -> Synonym:
+    row = get_session().get(Synonym, synonym_id)
+    if row is None:
+        abort(404, description=f"There is no synonym {synonym_id}; it may have been deleted.")
+    return row
+
+
+def _posted() -> FormValues:
+    """The synonym form as posted, trimmed."""
+    return {name: request.form.get(name, "").strip() for name in FIELDS}
+
+
+def _values(data: dict[str, str]) -> FormValues:
+    """A stored synonym as the form shows it."""
+    return {"locale": data["locale"], "concept": f"{data['group']}:{data['code']}", "phrase": data["phrase"]}
+
+
+def _checked(values: FormValues, editing: Synonym | None) -> tuple[dict[str, str], FieldErrors]:
+    """The synonym the form describes, and its problems by field (``{}`` when it can be saved).
+
+    A phrase that reads the same as another synonym's in the locale is refused;
+    the synonym being edited may keep its own.
+    """
+    group, _, code = values["concept"].partition(":")
+    data = {"locale": values["locale"], "group": group, "code": code, "phrase": " ".join(values["phrase"].split())}
+    errors = check_synonym(data, offered_locales())
+    if errors:
+        return data, errors
+    tokens = phrase_tokens(data["phrase"])
+    others = select(Synonym).where(Synonym.locale == data["locale"])
+    if editing is not None:
+        others = others.where(Synonym.id != editing.id)
+    for row in get_session().scalars(others):
+        if phrase_tokens(row.phrase) == tokens:
+            errors["phrase"] = [f"“{row.phrase}” is already a synonym for {row.group}:{row.code}"]
+            break
+    return data, errors
+
+
+def _now_means(data: dict[str, str]) -> str:
+    return f"“{data['phrase']}” ({data['locale']}) now means {data['group']}:{data['code']}."
 
 
 def _page(values: FormValues, errors: FieldErrors, status: int = 200) -> Any:
@@ -126,5 +189,19 @@ def _page(values: FormValues, errors: FieldErrors, status: int = 200) -> Any:
         status=status,
         synonyms=rows,
         shown_locale=shown,
+        synonym_choices=concept_choices(tuple(vocabulary.GROUPS)),
+    )
+
+
+def _edit_page(
+    row: Synonym, values: FormValues, errors: FieldErrors, status: int = 200, token: str | None = None
+) -> Any:
+    return render_form(
+        "synonym_form.html",
+        values=values,
+        errors=errors,
+        status=status,
+        synonym=row,
+        token=token or edit_token(synonym_record(row)),
         synonym_choices=concept_choices(tuple(vocabulary.GROUPS)),
     )
