@@ -199,7 +199,7 @@ class Recommendation(Base):
     rules_revision: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(16), default="api")  # api | widget | cli | preview
     description: Mapped[str | None] = mapped_column(Text)  # only with SHOP_RECO_STORE_DESCRIPTIONS
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)  # purge
 
 
 class Event(Base):
