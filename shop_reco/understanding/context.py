@@ -12,6 +12,18 @@ scope, so the work is linear in the number of findings and cues whatever the tex
     "should I worry about numbness?" numbness hypothetical (red flags only)
     "I had cancer five years ago"    historical, still the shopper's
 
+A worry is hypothetical only where it turns to what may come: what follows an
+``irrealis`` cue ("will", "might", "could turn into") in the scope of a worry
+("worried", "concerned") or of a hypothetical cue ("what if"), or what directly
+follows a ``feared_pre`` cue ("afraid of", "worried about getting"), up to the
+end of its clause. Symptoms count there too, not only red flags; what is
+presupposed ("my numbness", "stay numb") stays a report.
+
+    "worried it could turn into sciatica"    sciatica feared, not had
+    "concerned my back might give out"       weakness feared, the back still the shopper's
+    "worried because my leg is numb"         numbness affirmed ("because" ends the worry)
+    "worried, my leg has been numb"          numbness affirmed (nothing may-come about it)
+
 A finding is a small list (see ``new_finding``) rather than an object: the
 analyzer makes thousands a second and a list is several times cheaper.
 """
@@ -133,14 +145,31 @@ def apply_context(
     starts = [f[START] for f in findings]
     if cues:
         previous_end: dict[str, int] = {}  # a backward scope stops at the last cue of its role
+        irrealis: tuple[list[int], list[int]] | None = None  # their starts and ends, once a worry asks
         for n, (i, j, role) in enumerate(cues):
-            if role in _FORWARD:
-                until = _scope_end(cues, n, role, j, bounds)
-                _forward(findings, bisect_left(starts, j), role, j, until, bounds, window)
-            elif role in _BACKWARD:
+            if role in _BACKWARD:
                 since = max(_previous_before(bounds.hard, i), previous_end.get(role, -1) - 1)
                 _backward(findings, bisect_left(starts, i) - 1, role, i, since, flags, bounds, window)
                 previous_end[role] = j
+                continue
+            if role not in _FORWARD and role not in _WORRIES:
+                continue  # terminators and irrealis cues: read by the scopes
+            until = _scope_end(cues, n, role, j, bounds)
+            if role in _FORWARD:
+                _forward(findings, bisect_left(starts, j), role, j, until, bounds, window)
+                if role != "hypothetical_pre":
+                    continue
+            if role == "feared_pre":
+                _feared(findings, starts, j, until, flags, bounds)
+                continue
+            if irrealis is None:
+                irrealis = ([], [])
+                for c in cues:
+                    if c[2] == "irrealis":
+                        irrealis[0].append(c[0])
+                        irrealis[1].append(c[1])
+            if irrealis[0]:
+                _feared_after_irrealis(findings, starts, irrealis, j, until, flags, bounds)
     if bounds.questions:
         _question_openers(findings, starts, flags, bounds)
 
@@ -149,6 +178,9 @@ _FORWARD: Final = frozenset({"negation_pre", "experiencer_pre", "hypothetical_pr
 _BACKWARD: Final = frozenset(
     {"negation_post", "negation_post_adjacent", "negation_answer", "experiencer_post", "history_post"}
 )
+_WORRIES: Final = frozenset({"worry_pre", "feared_pre"})
+#: What a worry can fear: not the area or what sets it off, which are still the shopper's.
+_FEARED_GROUPS: Final = frozenset({"symptom", "red_flag", "severity", "duration"})
 
 
 def _next_at_or_after(positions: list[int], k: int, default: int) -> int:
@@ -201,6 +233,54 @@ def _forward(
                 f[HYPOTHETICAL] = True
         else:
             f[HISTORICAL] = True
+
+
+def _feared_after_irrealis(
+    findings: Sequence[Finding],
+    starts: list[int],
+    irrealis: tuple[list[int], list[int]],
+    j: int,
+    until: int,
+    flags: Sequence[int],
+    bounds: Boundaries,
+) -> None:
+    """In a worry's scope ``[j, until)``, what each irrealis cue ("will", "turn into") leads to is feared."""
+    cue_starts, cue_ends = irrealis
+    count = len(cue_starts)
+    k = bisect_left(cue_starts, j)
+    while k < count and cue_starts[k] < until:
+        end = cue_ends[k]
+        k += 1
+        while k < count and cue_starts[k] == end:  # "might turn into": one stretch
+            end = cue_ends[k]
+            k += 1
+        _feared(findings, starts, end, min(until, cue_starts[k]) if k < count else until, flags, bounds)
+
+
+def _feared(
+    findings: Sequence[Finding], starts: list[int], since: int, until: int, flags: Sequence[int], bounds: Boundaries
+) -> None:
+    """Mark the symptoms and red flags from unit ``since`` to the end of the clause hypothetical.
+
+    A comma ends the clause unless a list of feared things goes on ("afraid of
+    numbness, tingling or weakness"); what is presupposed ("my numbness", "the
+    tingling", "stay numb") is already there, so it stays a report.
+    """
+    comma = _next_at_or_after(bounds.soft, since, until)
+    last_end = since
+    for n in range(bisect_left(starts, since), len(findings)):
+        f = findings[n]
+        i = f[START]
+        if i >= until:
+            return
+        feared = f[GROUP] in _FEARED_GROUPS
+        if i > comma:  # a comma since the last finding
+            if not (feared and i - last_end <= 2):
+                return  # that does not go on with a list
+            comma = _next_at_or_after(bounds.soft, i, until)
+        if feared and not (i > 0 and flags[i - 1] & PRESUPPOSING):
+            f[HYPOTHETICAL] = True
+        last_end = max(last_end, f[END])
 
 
 def _flaggable_at(findings: Sequence[Finding], n: int) -> bool:

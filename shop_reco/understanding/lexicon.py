@@ -59,7 +59,10 @@ CUE_ROLES: Final = (
     "experiencer_pre",  # "family history of": what follows is someone else's
     "experiencer_subject",  # "my dad": the same, when a verb follows ("my dad had"; not "lifting my dad")
     "experiencer_post",  # "runs in the family"
-    "hypothetical_pre",  # "should I worry about", "what if"
+    "hypothetical_pre",  # "should I worry about", "what if": its red flags are not reports
+    "worry_pre",  # "worried", "concerned": what follows an irrealis cue in its clause is feared
+    "feared_pre",  # "afraid of", "fear of": what follows in its clause is feared, not had
+    "irrealis",  # "will", "might", "could turn into": in a worry or question, what may come
     "history_pre",  # "history of"
     "history_post",  # "years ago"
     "terminators",  # "but", "however": end every scope

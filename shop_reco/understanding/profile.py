@@ -26,7 +26,7 @@ class Match(NamedTuple):
     end: int
     negated: bool = False
     experiencer: str = "self"  # "self" or "other" ("my dad had ...")
-    hypothetical: bool = False  # questions, "what if", "should I worry about"
+    hypothetical: bool = False  # questions, "what if", feared ("afraid it could turn into sciatica")
     historical: bool = False  # in the past; still counts for e.g. cancer history
 
     @property
