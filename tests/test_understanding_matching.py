@@ -252,3 +252,35 @@ def test_content_tags_ignore_instructions_that_sound_negative() -> None:
 def test_analyze_rejects_bad_extra_synonyms(synonyms: list[object]) -> None:
     with pytest.raises(LexiconError, match=r"extra_synonyms\[0\]"):
         analyze("My back hurts.", "en", extra_synonyms=synonyms)  # type: ignore[arg-type]
+
+
+def test_a_frozen_trie_finds_exactly_what_the_unfrozen_one_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Freezing shares leaf nodes to save memory; no description may be understood differently."""
+    import json
+
+    from shop_reco.understanding import Analyzer, shipped_lexicons
+    from shop_reco.understanding.matcher import PhraseTrie
+    from tests.conftest import REPO, SHARED
+
+    texts = [
+        (case["locale"], case["text"])
+        for path in (SHARED / "eval" / "dev-cases.jsonl", REPO / "tests" / "data" / "eval-cases.jsonl")
+        for case in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+    ]
+    frozen = Analyzer.from_data(shipped_lexicons())
+    monkeypatch.setattr(PhraseTrie, "freeze", lambda self: None)
+    unfrozen = Analyzer.from_data(shipped_lexicons())
+    assert len(texts) > 60
+    for locale, text in texts:
+        assert frozen.analyze(text, locale) == unfrozen.analyze(text, locale), text
+
+
+def test_a_frozen_trie_refuses_new_patterns() -> None:
+    from shop_reco.understanding.lexicon import Entry
+    from shop_reco.understanding.matcher import PhraseTrie
+
+    trie = PhraseTrie(gap=3)
+    trie.add(("lower", "back"), Entry.concept("area", "lower_back"))
+    trie.freeze()
+    with pytest.raises(RuntimeError, match="frozen"):
+        trie.add(("neck",), Entry.concept("area", "neck"))

@@ -38,6 +38,7 @@ class LocaleModel:
             if entry.role == CONCEPT and entry.group == "symptom" and entry.code in SYMPTOM_RED_FLAGS:
                 # "numb" is the numbness symptom and, when the shopper's own, a red flag.
                 self.trie.add(keys, Entry.concept("red_flag", entry.code))
+        self.trie.freeze()
         words = lexicon.words
         marks: list[tuple[Iterable[str], int]] = [
             (ctx.SENTENCE_MARKS, ctx.SENT_END),
