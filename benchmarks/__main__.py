@@ -27,6 +27,8 @@ TARGETS = {
     "http_ratio_vs_bare": (">=", 0.8),
     "worker_rss_mb_10k": ("<=", 150),
 }
+#: Shown beside the targets: the same paths with the answer memo on (in process) or off (HTTP).
+CONTEXT = ("recommend_inprocess_memo_p50_ms", "http_ratio_unmemoized", "http_rps_bare", "http_rps_recommend")
 
 
 def machine() -> dict[str, Any]:
@@ -69,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         met = value >= goal if op == ">=" else value <= goal
         print(f"{key:32} {value:>12}  {op} {goal} {'ok' if met else 'MISSED'}")
+    for key in CONTEXT:
+        if key in results:
+            print(f"{key:32} {results[key]:>12}")
     print(f"written to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
     return 0
 
