@@ -1,8 +1,10 @@
-"""HTTP benchmark: gunicorn serving the demo shop vs a bare Flask endpoint, loaded by wrk.
+"""HTTP benchmark: gunicorn serving shop_reco vs a bare Flask endpoint, loaded by wrk.
 
-Both run under the same gunicorn configuration in the same run, one after the
-other, on loopback; wrk's run time and connection count are bounded. Also
-measures a worker's resident memory with 10,000 synthetic rules and products.
+Both are mounted in an otherwise empty Flask app (``reco_app``, ``bare_app``) and
+run under the same gunicorn configuration in the same run, one after the other,
+on loopback, with the same 400 descriptions; wrk's run time and connection count
+are bounded. Also measures a worker's resident memory of the demo shop with
+10,000 synthetic rules and products.
 """
 
 from __future__ import annotations
@@ -185,10 +187,10 @@ def run(quick: bool = False) -> dict[str, Any]:
         reco_env = {**base_env, "SHOP_RECO_DATABASE_URL": demo_url, "SHOP_RECO_DEMO_INSTANCE": str(workdir)}
         for name, spec, path, env in (
             ("bare", "benchmarks.bare_app:app", "/bare", base_env),
-            ("reco", "shop_reco.demo:create_app()", "/reco/api/v1/recommendations", reco_env),
+            ("reco", "benchmarks.reco_app:app", "/reco/api/v1/recommendations", reco_env),
             (
                 "reco_unmemoized",
-                "shop_reco.demo:create_app()",
+                "benchmarks.reco_app:app",
                 "/reco/api/v1/recommendations",
                 {**reco_env, "SHOP_RECO_ANSWER_CACHE_SIZE": "0"},
             ),
