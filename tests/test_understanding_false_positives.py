@@ -66,6 +66,33 @@ def test_numbness_in_the_saddle_area_is_still_urgent(text: str, locale: str) -> 
     assert "saddle_anesthesia" in profile.red_flags
 
 
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("I have numbness, especially around my groin.", "en"),
+        ("Numbness, mostly in the saddle area, since this morning.", "en"),
+        ("My legs feel numb (mainly between my legs) and my back aches.", "en"),
+        ("Domningar, särskilt i underlivet, sedan i går.", "sv"),
+    ],
+)
+def test_a_comma_before_especially_narrows_the_numbness_to_the_saddle(text: str, locale: str) -> None:
+    """ "especially", "mostly" after a comma say where the numbness is: still saddle anaesthesia."""
+    profile = analyze(text, locale)
+    assert profile.safety_level == "urgent" and "saddle_anesthesia" in profile.red_flags
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("I have numbness in my foot, also my groin hurts.", "en"),
+        ("No numbness, especially not in the groin.", "en"),
+        ("My leg is numb, mostly at night.", "en"),
+    ],
+)
+def test_a_comma_still_ends_the_numbness_without_a_focusing_word(text: str, locale: str) -> None:
+    assert "saddle_anesthesia" not in analyze(text, locale).red_flags
+
+
 # --- Worries: what the shopper fears getting is not what they have ---------------------
 
 

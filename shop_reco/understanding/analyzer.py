@@ -93,7 +93,9 @@ class Analyzer:
         cues: list[ctx.Cue] = []
         terminators: list[int] = []
         q = QuantityHits()
-        hits = model.trie.scan(keys, singles, firsts, flags, ctx.GAP_STOP_MASK)
+        focus = model.lexicon.words["focus_words"]
+        stops = ctx.gap_stops(flags) if focus and not focus.isdisjoint(norms) else flags
+        hits = model.trie.scan(keys, singles, firsts, stops, ctx.GAP_STOP_MASK)
         for i, j, (_, _, concepts, others) in hits:
             for finding_tail in concepts:
                 findings.append([i, j, *finding_tail])

@@ -50,11 +50,25 @@ ARTICLE: Final = 1 << 10
 DURATION_INTRO: Final = 1 << 11
 BLOCKS_DURATION: Final = 1 << 12
 SUBJECT_VERB: Final = 1 << 13  # "had" in "my dad had": the relative is the subject
+FOCUS: Final = 1 << 14  # "especially", "mostly": after a comma the clause goes on
 
 _BOUNDARY_FLAGS: Final = SENT_END | SOFT | NUMBER | JOINER
 
 #: Tokens a pattern gap may not skip.
 GAP_STOP_MASK: Final = SENT_END | SOFT | GAP_STOP
+
+
+def gap_stops(flags: Sequence[int]) -> Sequence[int]:
+    """``flags`` for pattern gaps: a comma (or dash, bracket) right before a focusing word
+    ("numbness, especially around my groin") narrows the finding instead of ending it."""
+    out: list[int] | None = None
+    for j in range(len(flags) - 1):
+        if flags[j] & SOFT and flags[j + 1] & FOCUS:
+            if out is None:
+                out = list(flags)
+            out[j] &= ~SOFT
+    return flags if out is None else out
+
 
 SENTENCE_MARKS: Final = frozenset({".", "!", "?", ";", "\n", "...", "¿", "¡"})
 SOFT_MARKS: Final = frozenset({",", ":", "(", ")", "[", "]", "–", "—", "、"})  # noqa: RUF001

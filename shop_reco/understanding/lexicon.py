@@ -75,6 +75,7 @@ CONTEXT_WORD_LISTS: Final = (
     "presupposing",  # "my", "the": "could my numbness be..." still reports it
     "clause_joiners",  # "and": with a first-person word after it, a new clause
     "gap_stops",  # words a pattern gap never skips ("and", "or")
+    "focus_words",  # "especially", "mostly": a comma before one does not end a gap's clause
 )
 SHADOW: Final = "shadow"  # phrases that mean nothing, shadowing shorter ones
 CONCEPT: Final = "concept"

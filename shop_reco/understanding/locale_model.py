@@ -51,6 +51,7 @@ class LocaleModel:
             (words["experiencer_verbs"], ctx.SUBJECT_VERB),
             (words["clause_joiners"], ctx.JOINER | ctx.GAP_STOP),
             (words["gap_stops"], ctx.GAP_STOP),
+            (words["focus_words"], ctx.FOCUS),
             (words["articles"], ctx.ARTICLE),
             (words["duration_intros"], ctx.DURATION_INTRO),
             (lexicon.duration_blockers_before, ctx.BLOCKS_DURATION),
