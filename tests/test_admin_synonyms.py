@@ -144,3 +144,66 @@ def test_synonym_edit_without_csrf_token_keeps_the_typed_text(app: Flask, client
     assert response.status_code == 400 and 'value="creaky hinge"' in text(response)
     assert phrases(app) == ["grumbly hinge"]
     assert client.get(f"{SYNONYMS}/999999/edit").status_code == 404
+
+
+# -- safety: a synonym never hides a red flag -------------------------------------------------------
+
+CAUDA_EQUINA = "Since yesterday I can't control my bladder and my groin feels numb."
+
+
+def safety(client: FlaskClient, description: str) -> tuple[str, list[str]]:
+    answer = recommend(client, description)
+    return answer["safety"]["level"], sorted(f["code"] for f in answer["safety"]["red_flags"])
+
+
+def test_a_phrase_that_reads_as_a_red_flag_cannot_mean_something_else(app: Flask, client: FlaskClient) -> None:
+    before = safety(client, CAUDA_EQUINA)
+    refused = submit(
+        client, SYNONYMS, {"locale": "en", "phrase": "can't control my bladder", "concept": "trigger:sitting"}
+    )
+    assert refused.status_code == 400
+    assert "reads as red_flag:bladder_bowel" in text(refused) and "can't control my bladder" in text(refused)
+    assert "can't control my bladder" not in phrases(app)
+    assert safety(client, CAUDA_EQUINA) == before == ("urgent", ["bladder_bowel", "saddle_anesthesia"])
+    # Adding a red flag is welcome: the phrase may mean the red flag it reads as, or a new one.
+    add(client, "weak bladder", "red_flag:bladder_bowel")
+    assert safety(client, "My back aches and I have a weak bladder.")[0] == "urgent"
+
+
+def test_the_test_bench_refuses_a_synonym_that_hides_a_red_flag_in_context(app: Flask, client: FlaskClient) -> None:
+    """'my groin' alone is no red flag, but read first it would swallow 'groin feels numb'."""
+    refused = submit(client, SYNONYMS, {"locale": "en", "phrase": "my groin", "concept": "area:hip"})
+    assert refused.status_code == 400
+    assert "Not saved" in text(refused) and "cauda-equina" in text(refused)
+    assert 'value="my groin"' in refused.get_data(as_text=True)  # the merchant's input is kept
+    assert "my groin" not in phrases(app)
+    assert safety(client, CAUDA_EQUINA) == ("urgent", ["bladder_bowel", "saddle_anesthesia"])
+
+
+def test_editing_or_deleting_a_synonym_runs_the_test_bench_too(app: Flask, client: FlaskClient) -> None:
+    edit_url = add(client, "groin tweak", "area:hip")
+    edit = submit(client, edit_url, {"locale": "en", "phrase": "my groin", "concept": "area:hip"})
+    assert edit.status_code == 400 and "cauda-equina" in text(edit)
+    assert "groin tweak" in phrases(app) and "my groin" not in phrases(app)
+
+    # A shop whose own test case relies on its synonym: deleting the synonym would break it.
+    add(client, "waterworks trouble", "red_flag:bladder_bowel")
+    with app.app_context():
+        from shop_reco.storage.models import TestCase
+
+        get_session().add(
+            TestCase(
+                key="shop-waterworks",
+                locale="en",
+                text="Waterworks trouble since Monday and my back hurts.",
+                expect={"safety": "urgent", "red_flags": ["bladder_bowel"]},
+            )
+        )
+        get_session().commit()
+    with app.app_context():
+        synonym_id = get_session().scalars(select(Synonym.id).where(Synonym.phrase == "waterworks trouble")).one()
+    delete_url = f"{SYNONYMS}/{synonym_id}/delete"
+    kept = client.post(delete_url, data=form_fields(page(client, SYNONYMS), delete_url))
+    assert kept.status_code == 302
+    assert "kept" in text(client.get(kept.headers["Location"])) and "waterworks trouble" in phrases(app)
+    assert safety(client, "Waterworks trouble since Monday and my back hurts.")[0] == "urgent"

@@ -17,6 +17,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
 from shop_reco import vocabulary
+from shop_reco.admin.bench import BenchVerdict
 from shop_reco.admin.content import (
     INVALID,
     commit_content,
@@ -89,12 +90,18 @@ def register(bp: Blueprint, state: RecoState) -> None:
             return _page(default, {})
         values = _posted()
         data, errors = _checked(values, None)
-        if errors:
+        verdict = None
+        if not errors:
+            verdict, reasons = judged([*_stored(), data])
+            if reasons:
+                errors[FORM_ERRORS] = [_refusal(reasons)]
+        if errors or verdict is None:
             return _page(values, errors, INVALID)
         get_session().add(Synonym(**data))
         record_change("synonym", synonym_key(data), "create", None, data)
         commit_content()
         flash(_now_means(data), "success")
+        _warn_other_failures(verdict)
         return redirect(url_for(".synonyms", locale=data["locale"]))
 
     @bp.route("/synonyms/<int:synonym_id>/edit", methods=["GET", "POST"])
@@ -115,21 +122,30 @@ def register(bp: Blueprint, state: RecoState) -> None:
         if data == before:
             flash(f"Synonym “{data['phrase']}” ({data['locale']}) unchanged: nothing to save.", "info")
             return redirect(url_for(".synonyms", locale=data["locale"]))
+        verdict, reasons = judged([*_stored(excluding=row.id), data])
+        if reasons:
+            return _edit_page(row, values, {FORM_ERRORS: [_refusal(reasons)]}, INVALID, token=current)
         for name, value in data.items():
             setattr(row, name, value)
         record_change("synonym", synonym_key(data), "update", before, data)
         commit_content()
         flash(_now_means(data), "success")
+        _warn_other_failures(verdict)
         return redirect(url_for(".synonyms", locale=data["locale"]))
 
     @bp.post("/synonyms/<int:synonym_id>/delete")
     def synonym_delete(synonym_id: int) -> Any:
         row = _row(synonym_id)
         before = synonym_record(row)
+        verdict, reasons = judged(_stored(excluding=row.id))
+        if reasons:
+            flash(f"Synonym “{before['phrase']}” kept. " + _refusal(reasons), "error")
+            return redirect(url_for(".synonyms", locale=before["locale"]))
         get_session().delete(row)
         record_change("synonym", synonym_key(before), "delete", before, None)
         commit_content()
         flash(f"Synonym “{before['phrase']}” ({before['locale']}) deleted.", "success")
+        _warn_other_failures(verdict)
         return redirect(url_for(".synonyms", locale=before["locale"]))
 
 
@@ -169,7 +185,60 @@ def _checked(values: FormValues, editing: Synonym | None) -> tuple[dict[str, str
         if phrase_tokens(row.phrase) == tokens:
             errors["phrase"] = [f"“{row.phrase}” is already a synonym for {row.group}:{row.code}"]
             break
+    if not errors and (masked := masked_red_flags(data)):
+        flags = ", ".join(f"red_flag:{code}" for code in masked)
+        errors["concept"] = [
+            f"“{data['phrase']}” reads as {flags}: a shopper who writes it needs a clinician, so a synonym"
+            f" cannot give it another meaning. Choose {flags.split(', ')[0]}, or a phrase without it."
+        ]
     return data, errors
+
+
+def masked_red_flags(data: dict[str, str]) -> list[str]:
+    """The red flags the shipped lexicon reads in the phrase that the synonym would hide.
+
+    A synonym may make a phrase a red flag as serious or more ("weak bladder", read as
+    weakness, may mean red_flag:bladder_bowel) but never less ("can't control my bladder"
+    -> trigger:sitting would hide an emergency).
+    """
+    from shop_reco.understanding import analyze
+
+    found = analyze(data["phrase"], data["locale"]).red_flags
+    if not found:
+        return []
+    levels = vocabulary.SAFETY_LEVELS
+    worst = max(levels.index(vocabulary.RED_FLAGS[code]) for code in found)
+    meant = vocabulary.RED_FLAGS.get(data["code"])
+    return [] if meant is not None and levels.index(meant) >= worst else list(found)
+
+
+def judged(candidate: Sequence[dict[str, str]]) -> tuple[BenchVerdict, list[str]]:
+    """The test bench's verdict on the shop's synonyms becoming ``candidate``, and why it refuses.
+
+    The same rule as for rule changes: a safety expectation that held may not break (the
+    reasons are returned; ``[]`` means the change may be saved). Other new failures are
+    reported after the save.
+    """
+    from shop_reco.admin.sandbox import judge_synonyms
+
+    verdict = judge_synonyms(candidate)
+    reasons = [f"test case “{f.case.key}”: {f.check.label}" for f in verdict.new_safety]
+    return verdict, reasons
+
+
+def _stored(excluding: int | None = None) -> list[dict[str, str]]:
+    rows = get_session().scalars(select(Synonym).order_by(Synonym.id))
+    return [synonym_record(r) for r in rows if r.id != excluding]
+
+
+def _refusal(reasons: list[str]) -> str:
+    return "Not saved: the test bench's safety checks would fail with this change (" + "; ".join(reasons) + ")."
+
+
+def _warn_other_failures(verdict: BenchVerdict) -> None:
+    if verdict.new_other:
+        failing = "; ".join(f"“{f.case.key}”: {f.check.label}" for f in verdict.new_other)
+        flash(f"Saved, but these test cases now fail: {failing}.", "warning")
 
 
 def _now_means(data: dict[str, str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -94,6 +95,19 @@ def judge_change(key: str, candidate: Rule | None) -> BenchVerdict:
         return BenchVerdict(())
     baseline = run_bench(compile_set(stored), cases)
     return compare(baseline, run_bench(compile_set(with_rule(stored, key, candidate)), cases))
+
+
+def judge_synonyms(candidate: Sequence[dict[str, str]]) -> BenchVerdict:
+    """The bench verdict on analysing with ``candidate`` as the shop's synonyms (rules unchanged)."""
+    from shop_reco.answers import build_analyzer
+
+    cases = saved_cases()
+    if not cases:
+        return BenchVerdict(())
+    snapshot = current_snapshot()
+    kwargs: dict[str, Any] = {"limits": answer_limits(), "products_on_consult": products_on_consult()}
+    baseline = run_cases(cases, snapshot.analyzer, snapshot.compiled, **kwargs)
+    return compare(baseline, run_cases(cases, build_analyzer(list(candidate)), snapshot.compiled, **kwargs))
 
 
 @dataclass(frozen=True, slots=True)
