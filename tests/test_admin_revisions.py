@@ -157,14 +157,14 @@ def test_test_cases_can_be_rolled_back(app: Flask) -> None:
         assert case is not None and case.text == change.before["text"]  # type: ignore[index]
 
 
-def test_other_entities_show_a_diff_without_rollback(app: Flask) -> None:
+def test_articles_show_a_diff_without_rollback(app: Flask) -> None:
     client = signed_in(app)
     with app.app_context():
-        rev = get_session().scalars(select(Revision).where(Revision.entity == "product")).first()
+        rev = get_session().scalars(select(Revision).where(Revision.entity == "article")).first()
         assert rev is not None
     url = f"{ADMIN}/revisions/{rev.id}"
     body = text(client.get(url))
-    assert "What changed" in body and "Roll back products from their own page" in body
+    assert "What changed" in body and "Articles are not rolled back here" in body
     response = client.post(
         f"{url}/rollback",
         data={
@@ -173,3 +173,99 @@ def test_other_entities_show_a_diff_without_rollback(app: Flask) -> None:
         },
     )
     assert response.status_code == 400
+
+
+def roll_back(client: FlaskClient, rev: Revision, target: str) -> object:
+    url = f"{ADMIN}/revisions/{rev.id}"
+    return submit(client, url, {"target": target}, action=f"{url}/rollback")
+
+
+def product_price(app: Flask, sku: str) -> str | None:
+    from shop_reco.storage.models import Product
+
+    with app.app_context():
+        row = get_session().scalar(select(Product).where(Product.sku == sku))
+        return None if row is None else f"{row.price:.2f}"
+
+
+def test_a_product_change_is_undone_and_a_new_product_removed(app: Flask) -> None:
+    from shop_reco.storage.content import upsert_product
+
+    client = signed_in(app)
+    before = product_price(app, "lumbar-support-belt")
+    with app.app_context():
+        upsert_product(get_session(), {"sku": "lumbar-support-belt", "price": 1.0})
+        upsert_product(
+            get_session(),
+            {
+                "sku": "foam-roller",
+                "price": 19.5,
+                "currency": "EUR",
+                "url": "/p/roller",
+                "image_url": None,
+                "in_stock": True,
+                "active": True,
+                "concepts": [],
+                "text": {"en": {"name": "Foam roller"}},
+            },
+        )
+        get_session().commit()
+    assert product_price(app, "lumbar-support-belt") == "1.00"
+    assert roll_back(client, latest(app, "lumbar-support-belt"), "before").status_code == 302
+    assert product_price(app, "lumbar-support-belt") == before
+    assert latest(app, "lumbar-support-belt").action == "rollback"
+
+    created = latest(app, "foam-roller")
+    assert roll_back(client, created, "before").status_code == 302  # undo the create: no rule uses it
+    assert product_price(app, "foam-roller") is None
+    assert roll_back(client, created, "after").status_code == 302  # and restore it again
+    assert product_price(app, "foam-roller") == "19.50"
+    answer = client.get("/reco/api/v1/products/lumbar-support-belt/pairings")
+    assert answer.status_code == 200
+
+
+def test_a_product_rules_use_is_not_deleted_by_a_rollback(app: Flask) -> None:
+    client = signed_in(app)
+    with app.app_context():
+        created = (
+            get_session()
+            .scalars(select(Revision).where(Revision.entity_key == "lumbar-support-belt", Revision.action == "create"))
+            .first()
+        )
+        assert created is not None
+    refused = roll_back(client, created, "before")
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "Not rolled back" in text(refused) and "rules still use" in text(refused)  # type: ignore[arg-type]
+    assert product_price(app, "lumbar-support-belt") is not None
+
+
+def test_a_synonym_rollback_runs_the_safety_checks(app: Flask) -> None:
+    client = signed_in(app)
+    added = submit(
+        client,
+        f"{ADMIN}/synonyms",
+        {"locale": "en", "phrase": "waterworks trouble", "concept": "red_flag:bladder_bowel"},
+    )
+    assert added.status_code == 302
+    with app.app_context():
+        get_session().add(
+            TestCase(
+                key="shop-waterworks",
+                locale="en",
+                text="Waterworks trouble since Monday and my back hurts.",
+                expect={"safety": "urgent", "red_flags": ["bladder_bowel"]},
+            )
+        )
+        get_session().commit()
+    created = latest(app, "en:waterworks trouble")
+    refused = roll_back(client, created, "before")
+    assert refused.status_code == 422 and "shop-waterworks" in text(refused)  # type: ignore[attr-defined, arg-type]
+    with app.app_context():
+        get_session().execute(TestCase.__table__.delete().where(TestCase.key == "shop-waterworks"))
+        get_session().commit()
+    assert roll_back(client, created, "before").status_code == 302  # type: ignore[attr-defined]
+    from shop_reco.storage.models import Synonym
+
+    with app.app_context():
+        assert "waterworks trouble" not in get_session().scalars(select(Synonym.phrase)).all()
+    assert latest(app, "en:waterworks trouble").action == "rollback"

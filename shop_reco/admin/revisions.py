@@ -3,9 +3,10 @@
 Rollback restores a revision's *before* state ("undo this change") or its
 *after* state ("go back to this version") as a new revision with action
 ``rollback``. Rules go through the same path as an edit (optimistic
-locking, test bench); test cases are restored directly. Other entities
-(products, exercises, articles, synonyms) show their diff but are restored
-from their own pages.
+locking, test bench); test cases are restored directly; products, exercises
+and synonyms through :mod:`shop_reco.admin.content_rollback` (a product a rule
+uses is not deleted, a synonym may not hide a red flag). Articles show their
+diff and are restored by importing the version again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from shop_reco.admin import content_rollback
 from shop_reco.admin.changes import CONFIRM, CONFLICT, REFUSED, Outcome, change_rule, stored_record
+from shop_reco.admin.content import commit_content
 from shop_reco.admin.diffs import json_diff, pretty
 from shop_reco.admin.rule_form import flatten_errors
 from shop_reco.admin.testbench import ENTITY as TEST_CASE
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 #: Entities this page can roll back.
-ROLLBACK_ENTITIES = ("rule", TEST_CASE)
+ROLLBACK_ENTITIES = ("rule", TEST_CASE, *content_rollback.ENTITIES)
 TARGETS = {"before": "Undo this change", "after": "Restore this version"}
 
 
@@ -49,6 +52,8 @@ def _current_state(entity: str, key: str) -> tuple[dict[str, Any] | None, int | 
     if entity == TEST_CASE:
         case = find_case(key)
         return (case_state(case) if case is not None else None), None
+    if entity in content_rollback.ENTITIES:
+        return content_rollback.current_state(entity, key), None
     return None, None
 
 
@@ -140,6 +145,14 @@ def rollback(revision_id: int) -> ResponseReturnValue:
         restore_case(key, state)
         get_session().commit()
         return redirect(url_for(".revisions", entity=TEST_CASE, key=key, notice="rolled-back"))
+    if rev.entity in content_rollback.ENTITIES:
+        try:
+            content_rollback.restore(rev.entity, key, state)
+        except content_rollback.RollbackRefused as refused:
+            get_session().rollback()
+            return render_revision(rev, message=f"Not rolled back. {refused}", target=target, status=422)
+        commit_content()
+        return redirect(url_for(".revisions", entity=rev.entity, key=key, notice="rolled-back"))
 
     raw_version = request.form.get("version", "")
     expected: int | None = int(raw_version) if raw_version.isdigit() else None
