@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from marshmallow import ValidationError
 from reco_samples import sample_catalog
 
@@ -198,3 +200,69 @@ def test_check_references_lists_what_the_catalog_lacks() -> None:
 
 def test_check_references_is_quiet_for_a_good_rule() -> None:
     assert check_references(load_rule(GOOD), sample_catalog()) == []
+
+
+# -- properties: whatever a merchant or an import sends, validation answers with field errors -------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _mutations() -> st.SearchStrategy[dict[str, Any]]:
+    """GOOD with one field, at any depth, replaced by arbitrary JSON or removed."""
+    paths = [
+        ("name",),
+        ("priority",),
+        ("locales",),
+        ("valid_from",),
+        ("conditions", "all"),
+        ("conditions", "safety"),
+        ("conditions", "min_duration_weeks"),
+        ("actions", "exercises"),
+        ("actions", "products"),
+        ("actions", "pin"),
+        ("actions", "boost"),
+        ("actions", "avoid"),
+        ("actions",),
+        ("conditions",),
+        ("key",),
+    ]
+
+    @st.composite
+    def mutate(draw: st.DrawFn) -> dict[str, Any]:
+        data = copy.deepcopy(GOOD)
+        path = draw(st.sampled_from(paths))
+        target = data
+        for part in path[:-1]:
+            target = target[part]
+        if draw(st.booleans()):
+            target[path[-1]] = draw(_JSON)
+        else:
+            target.pop(path[-1], None)
+        return data
+
+    return mutate()
+
+
+@given(_JSON)
+def test_any_json_is_a_rule_or_a_validation_error(data: Any) -> None:
+    try:
+        load_rule(data)
+    except ValidationError as exc:
+        assert exc.messages
+    except TypeError:
+        assert not isinstance(data, dict)  # only a non-object may be refused as the wrong type
+
+
+@given(_mutations())
+def test_a_damaged_rule_is_refused_with_its_field_named_or_loads_and_round_trips(data: dict[str, Any]) -> None:
+    try:
+        rule = load_rule(data)
+    except ValidationError as exc:
+        assert isinstance(exc.messages, dict) and exc.messages  # keyed by field name
+        return
+    again = load_rule({**rule.as_dict(), "key": rule.key})
+    assert again.as_dict() == rule.as_dict()
