@@ -338,6 +338,22 @@ def test_data_locale_sv_renders_swedish(shop_page: tuple[Any, Watch]) -> None:
     assert watch.errors == []
 
 
+def test_a_page_in_swedish_gets_swedish_widgets_without_data_locale(shop_page: tuple[Any, Watch]) -> None:
+    page, watch = shop_page
+    page.evaluate("""() => {
+        document.documentElement.setAttribute('lang', 'sv-SE');
+        const div = document.createElement('div');
+        div.id = 'page-sv-finder';
+        div.setAttribute('data-shop-reco', 'finder');
+        document.querySelector('main').prepend(div);
+        window.ShopReco.scan();
+    }""")
+    finder = page.locator("#page-sv-finder")
+    finder.get_by_label("Beskriv var det gör ont och när").wait_for()
+    assert finder.get_by_role("button", name="Visa mina förslag").count() == 1
+    assert watch.errors == []
+
+
 def test_hostile_text_is_shown_as_text(browser: Any, servers: Servers) -> None:
     from shop_reco.answers import invalidate_snapshot
     from shop_reco.extension import get_session

@@ -472,7 +472,9 @@
     if (mounted.has(host)) return;
     mounted.add(host);
     var kind = host.getAttribute('data-shop-reco');
-    var locale = host.getAttribute('data-locale') || '';
+    // data-locale wins; else the host page's language (<html lang="sv-SE">); the server maps
+    // it to a locale the shop offers, or the browser's, or the shop's default.
+    var locale = host.getAttribute('data-locale') || document.documentElement.getAttribute('lang') || '';
     if (host.hasAttribute('data-shop-reco-ssr')) {   // rendered on the server: only count what is seen
       track(host, host, kind, locale)(host);
       return;
