@@ -199,6 +199,37 @@ def test_a_description_gets_a_routine_products_and_reading(shop_page: tuple[Any,
     assert all(e.widget == "finder" and e.page_view and len(e.page_view) >= 8 for e in events)
 
 
+def test_clicks_and_add_to_cart_reach_the_api_and_the_host_can_handle_the_cart(
+    shop_page: tuple[Any, Watch], servers: Servers
+) -> None:
+    from shop_reco.extension import get_session
+    from shop_reco.storage.models import Event
+
+    page, watch = shop_page
+    # The host shop takes over add-to-cart (its own cart drawer) by cancelling the widget's event.
+    page.evaluate("""() => document.addEventListener('shop-reco:add-to-cart', (e) => {
+        window.addedSku = e.detail.sku; e.preventDefault();
+    })""")
+    finder = page.locator("#finder")
+    ask(finder, DESCRIPTION)
+    finder.get_by_role("heading", name=ROUTINE).wait_for()
+    rec_id = finder.locator(".sr-results").get_attribute("data-sr-rec")
+    sku = finder.locator(".sr-product").first.get_attribute("data-sr-id")
+    finder.locator("a.sr-button").first.click()
+    assert page.evaluate("window.addedSku") == sku and page.url.startswith(servers.other)  # no navigation
+    page.evaluate("window.ShopReco.flush()")
+    kinds: set[str] = set()
+    for _ in range(50):
+        with servers.app.app_context():
+            rows = get_session().scalars(select(Event).where(Event.recommendation_id == rec_id)).all()
+            kinds = {e.kind for e in rows if e.item_id == sku}
+        if "add_to_cart" in kinds:
+            break
+        page.wait_for_timeout(100)
+    assert "add_to_cart" in kinds
+    assert watch.errors == []
+
+
 def test_an_urgent_description_shows_only_the_urgent_message(shop_page: tuple[Any, Watch]) -> None:
     page, watch = shop_page
     finder = page.locator("#finder")
