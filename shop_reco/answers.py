@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shop_reco.extension import get_session, get_state
@@ -31,6 +32,7 @@ from shop_reco.recommending import (
     profile_key,
     recommend,
 )
+from shop_reco.storage.database import UPGRADE_COMMAND, DatabaseNotReady, schema_missing
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
 from shop_reco.understanding import Profile
 
@@ -38,6 +40,7 @@ log = logging.getLogger("shop_reco")
 
 _CACHE_KEY = "snapshot"
 _RULES_KEY = "validated_rules"
+_NOT_READY_LOGGED = "database_not_ready_logged"
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ def _analyzer_for(synonyms: tuple[tuple[str, str, str, str], ...]) -> Any:
 
 
 def build_snapshot(session: Session, revision: int) -> Snapshot:
+    get_state().caches.pop(_NOT_READY_LOGGED, None)  # the tables exist (again): say so if they go
     catalog = load_catalog(session)
     return Snapshot(
         revision=revision,
@@ -123,7 +127,35 @@ def current_snapshot() -> Snapshot:
         cache = state.caches.setdefault(
             _CACHE_KEY, RevisionCache(build_snapshot, float(state.settings["SHOP_RECO_RULES_TTL"]))
         )
-    return cache.get(get_session).value  # a session only when the revision is due a check
+    try:
+        return cache.get(get_session).value  # a session only when the revision is due a check
+    except DBAPIError as exc:
+        if schema_missing(exc):
+            raise database_not_ready(exc) from exc
+        raise
+
+
+def database_not_ready(exc: BaseException) -> DatabaseNotReady:
+    """The error for a query that found no shop_reco tables, logged once (not on every request).
+
+    Rolls the session back (PostgreSQL refuses any further statement in a failed
+    transaction). The log line names the database and what to run.
+    """
+    state = get_state()
+    get_session().rollback()
+    if not state.caches.get(_NOT_READY_LOGGED):
+        state.caches[_NOT_READY_LOGGED] = True
+        orig = getattr(exc, "orig", None) or exc
+        reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        log.error(
+            "shop_reco: the database %s has no shop_reco tables, or older ones (%s); run `%s`",
+            state.engine.url.render_as_string(hide_password=True),
+            reason,
+            UPGRADE_COMMAND,
+        )
+    return DatabaseNotReady(
+        f"shop_reco's database tables are missing or out of date; run `{UPGRADE_COMMAND}` to create or update them"
+    )
 
 
 def invalidate_snapshot() -> None:
@@ -164,7 +196,8 @@ def answer_description(
     """Analyse, gate and rank one description; log derived codes (never the text, by default).
 
     Fails closed: if analysis or ranking raises, the answer is a safety notice
-    with no exercises and no products.
+    with no exercises and no products. A database without shop_reco's tables
+    raises :class:`DatabaseNotReady` instead (nothing is recommended either).
     """
     state = get_state()
     settings = state.settings
@@ -188,6 +221,10 @@ def answer_description(
             products_on_consult=settings["SHOP_RECO_PRODUCTS_ON_CONSULT"],
             size=settings["SHOP_RECO_ANSWER_CACHE_SIZE"],
         )
+    except DatabaseNotReady:
+        # Not a failure to understand the shopper but an operator's missing migration: say so
+        # (the API answers 503) rather than dress it as a safety notice. Nothing is recommended.
+        raise
     except Exception as exc:  # fail closed: never products when we could not understand
         log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}

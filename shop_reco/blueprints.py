@@ -36,7 +36,7 @@ def register_blueprints(app: Flask, state: RecoState) -> None:
     from shop_reco.api import create_api_blueprint
     from shop_reco.api.policies import make_limiter
 
-    state.limiter = make_limiter(app, state)
+    state.limiter = make_limiter(state)
     app.register_blueprint(create_api_blueprint(state, state.limiter), url_prefix=f"{prefix}/api/v1")
 
     from shop_reco.widgets import register_widgets

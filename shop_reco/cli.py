@@ -165,20 +165,37 @@ def import_article(file: str, fmt: str | None, locale: str | None, slug: str | N
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default=None, help="Default: from the file's extension."
 )
+@click.option(
+    "--allow-claims",
+    is_flag=True,
+    help="Import copy that reads as a treatment or cure claim, once you have reviewed the wording.",
+)
 @with_appcontext
-def import_products(file: str, fmt: str | None) -> None:
-    """Upsert products by SKU from JSON or CSV; one bad row and nothing is written."""
-    from shop_reco.importing.products import ProductImportError, parse_products
+def import_products(file: str, fmt: str | None, allow_claims: bool) -> None:
+    """Upsert products by SKU from JSON or CSV; one bad row and nothing is written.
+
+    Copy that says a product treats, cures or relieves is refused, as in the admin
+    product form, unless --allow-claims confirms that the wording was reviewed.
+    """
+    from shop_reco.importing.products import ProductImportError, read_products
     from shop_reco.storage.content import upsert_product
 
     _require_schema()
     raw = _read_file(file)
     fmt = fmt or ("csv" if file.lower().endswith(".csv") else "json")
     try:
-        rows = parse_products(raw, fmt=fmt)
+        parsed = read_products(raw, fmt=fmt)
     except ProductImportError as exc:
         lines = "\n".join(f"  line {e['line']}, field {e['field']}: {e['message']}" for e in exc.errors)
         _fail(f"{file}: nothing imported, {len(exc.errors)} error(s):\n{lines}")
+    claims = "\n".join(f"  {claim}" for claim in parsed.claims)
+    if parsed.claims and not allow_claims:
+        _fail(
+            f"{file}: nothing imported, {len(parsed.claims)} text(s) read as a treatment or cure claim:\n{claims}\n"
+            "Products give support and comfort, never treatment: reword them (e.g. “gives support while you "
+            "sit”), or run again with --allow-claims once you have reviewed the wording."
+        )
+    rows = parsed.products
     session = get_session()
     changed = 0
     try:
@@ -189,6 +206,8 @@ def import_products(file: str, fmt: str | None) -> None:
         session.rollback()
         raise
     click.echo(f"{len(rows)} products read, {changed} created or updated")
+    if parsed.claims:
+        click.echo(f"kept as reviewed (--allow-claims), {len(parsed.claims)} text(s) with treatment wording:\n{claims}")
 
 
 def _check_locale(locale: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
@@ -15,6 +15,9 @@ from shop_reco import settings as settings_mod
 from shop_reco.storage.answer_log import AnswerLog
 from shop_reco.storage.database import make_engine, make_session_factory
 from shop_reco.storage.models import Recommendation
+
+if TYPE_CHECKING:
+    from shop_reco.api.policies import LimiterScope
 
 EXTENSION_KEY = "shop_reco"
 _SESSION_ATTR = "_shop_reco_session"
@@ -43,6 +46,8 @@ class RecoState:
     answer_log: AnswerLog
     caches: dict[str, Any] = field(default_factory=dict)
     limiter: Any = None
+    #: Flask-Limiter's hooks, installed on our rate-limited blueprints only.
+    limiter_scope: LimiterScope | None = None
 
     def setting(self, key: str) -> Any:
         return self.settings[key]

@@ -6,7 +6,8 @@ which wins over these defaults. ``flask shop-reco config`` and the README list t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,6 +256,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+#: Every key starts with it; an ``app.config`` key that does and is not a setting is a typo.
+PREFIX = "SHOP_RECO_"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -299,20 +302,37 @@ def _number(key: str, raw: str, kind: type) -> Any:
         raise ConfigError(f"{key}={raw!r} is invalid: expected a number") from None
 
 
+def _did_you_mean(name: str, valid: Iterable[str]) -> str:
+    """``" (did you mean X?)"`` for the closest valid name, or '' when none is close.
+
+    Names are compared without the common prefix, which would make every key look close.
+    """
+    by_suffix = {v.removeprefix(PREFIX): v for v in valid}
+    close = difflib.get_close_matches(name.removeprefix(PREFIX), list(by_suffix), n=1, cutoff=0.6)
+    return f" (did you mean {by_suffix[close[0]]}?)" if close else ""
+
+
 def resolve(config: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
     """Merge defaults, app config and constructor options; validate every value.
 
     ``options`` use lowercase names without the prefix (``url_prefix="/x"``).
-    Raises :class:`ConfigError` naming the key and what it expects.
+    Raises :class:`ConfigError` naming the key and what it expects, and for a
+    ``SHOP_RECO_*`` key in ``config`` that is no setting (a typo would otherwise
+    be ignored silently), the closest valid key.
     """
     resolved: dict[str, Any] = {}
     unknown = [k for k in options if f"SHOP_RECO_{k.upper()}" not in BY_KEY]
     if unknown:
+        valid = sorted(s.key[len(PREFIX) :].lower() for s in SETTINGS)
+        raise ConfigError(f"unknown ShopReco option(s) {unknown}{_did_you_mean(unknown[0], valid)}; valid: {valid}")
+    misspelt = sorted(k for k in config if isinstance(k, str) and k.startswith(PREFIX) and k not in BY_KEY)
+    if misspelt:
         raise ConfigError(
-            f"unknown ShopReco option(s) {unknown}; valid: {sorted(s.key[10:].lower() for s in SETTINGS)}"
+            "; ".join(f"{key} in app.config is not a shop_reco setting{_did_you_mean(key, BY_KEY)}" for key in misspelt)
+            + ". The README's Configuration table lists every key."
         )
     for s in SETTINGS:
-        option = s.key[len("SHOP_RECO_") :].lower()
+        option = s.key[len(PREFIX) :].lower()
         value = options[option] if option in options else config.get(s.key, s.default)
         if s.check is not None and not s.check(value):
             raise ConfigError(f"{s.key}={value!r} is invalid: expected {s.expect}")

@@ -35,11 +35,11 @@ def export(client: FlaskClient) -> dict[str, Any]:
     return json.loads(response.get_data(as_text=True))  # type: ignore[no-any-return]
 
 
-def upload(client: FlaskClient, content: bytes, filename: str = "export.json") -> Any:
+def upload(client: FlaskClient, content: bytes, filename: str = "export.json", **fields: str) -> Any:
     token = csrf_token(client.get(f"{ADMIN}/transfer").get_data(as_text=True))
     return client.post(
         f"{ADMIN}/transfer",
-        data={"csrf_token": token, "file": (BytesIO(content), filename)},
+        data={"csrf_token": token, "file": (BytesIO(content), filename), **fields},
         content_type="multipart/form-data",
     )
 
@@ -157,3 +157,26 @@ def test_import_warns_about_test_bench_cases_it_breaks(client: FlaskClient) -> N
     assert f"created or updated {len(rules)} rules" in html
     assert "test bench case desk-sitting now fails" in html
     assert "test bench case cauda-equina" not in html  # the safety gate holds without any rule
+
+
+def test_treatment_claims_in_a_file_need_the_review_tick_the_product_form_asks_for(client: FlaskClient) -> None:
+    before = export(client)
+    claiming = json.loads(json.dumps(before))
+    index = next(i for i, p in enumerate(claiming["products"]) if p["sku"] == SKU)
+    claim = "This cushion cures back pain."
+    claiming["products"][index]["text"]["en"]["description"] = claim
+    refused = upload(client, as_file(claiming))
+    html = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert "Nothing was imported from export.json yet: the product copy says a product treats or cures" in html
+    assert f"<code>products[{index}].text.en.description</code></th><td>{SKU}</td><td><mark>cures</mark>" in html
+    assert "I have reviewed the wording" in html
+    assert content_of(export(client)) == content_of(before), "nothing written without the tick"
+
+    confirmed = upload(client, as_file(claiming), claims_reviewed="y")
+    assert confirmed.status_code == 302, confirmed.get_data(as_text=True)[:3000]
+    message = unescape(client.get(confirmed.headers["Location"]).get_data(as_text=True))
+    assert "created or updated 1 products" in message
+    assert f"treatment wording kept as reviewed in products[{index}].text.en.description ({SKU}): “cures”" in message
+    after = next(p for p in export(client)["products"] if p["sku"] == SKU)
+    assert after["text"]["en"]["description"] == claim

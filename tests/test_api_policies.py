@@ -34,6 +34,18 @@ def test_rate_limit_answers_429_json_with_retry_after(tmp_path) -> None:  # type
     assert int(reply.headers["Retry-After"]) > 0
 
 
+def test_the_hosts_ratelimit_config_neither_limits_its_pages_nor_changes_ours(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = limited_app(tmp_path, RATELIMIT_DEFAULT="1/minute", RATELIMIT_APPLICATION="1/minute")
+    client = app.test_client()
+    replies = [client.post(URL, json={"description": "back pain"}) for _ in range(4)]
+    assert [r.status_code for r in replies] == [200, 200, 200, 429], "SHOP_RECO_RATELIMIT, not RATELIMIT_*"
+    assert replies[0].headers["X-RateLimit-Limit"] == "3" and replies[0].headers["X-RateLimit-Remaining"] == "2"
+    shop = [client.get("/") for _ in range(3)]
+    assert [r.status_code for r in shop] == [200, 200, 200], "the host's own page is not ours to limit"
+    assert "X-RateLimit-Limit" not in shop[-1].headers
+    assert [client.get("/reco/api/v1/vocabulary").status_code for _ in range(3)] == [200, 200, 200]
+
+
 def test_rate_limits_are_shared_through_redis(tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = os.environ.get("SHOP_RECO_TEST_REDIS_URL")
     if not url:

@@ -119,6 +119,26 @@ def test_bad_input_is_a_400_naming_the_field(client, body, field) -> None:  # ty
     assert field in data["errors"], data
 
 
+@pytest.mark.parametrize("max_chars", [50, 3000])
+def test_the_description_limit_is_the_shops_setting(database_url, tmp_path, max_chars) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_app
+
+    app = make_app(database_url, tmp_path, SHOP_RECO_MAX_DESCRIPTION_CHARS=max_chars)
+    assert app.test_cli_runner().invoke(args=["shop-reco", "db", "upgrade"]).exit_code == 0
+    client = app.test_client()
+    longest = ("my lower back aches " * 200)[:max_chars]
+    assert post(client, {"description": longest}).status_code == 200
+    too_long = post(client, {"description": longest + "x"})
+    assert too_long.status_code == 400
+    assert too_long.get_json()["errors"] == {"description": [f"Length must be between 1 and {max_chars}."]}
+    doc = client.get("/reco/api/v1/openapi.json").get_json()
+    field = doc["components"]["schemas"]["RecommendationRequest"]["properties"]["description"]
+    assert field["maxLength"] == max_chars and f"{max_chars:,} characters" in field["description"]
+    ui = client.get("/reco/widgets/ui.json").get_json()
+    assert ui["max_chars"] == max_chars, "the widgets and the API agree"
+    app.extensions["shop_reco"].close()
+
+
 def test_locale_not_offered_by_the_shop_is_a_400(database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import make_app
 

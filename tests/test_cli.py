@@ -85,6 +85,32 @@ def test_import_products_upserts_and_one_bad_row_writes_nothing(app, runner, tmp
         assert "foam-roller" in skus and "yoga-mat" not in skus
 
 
+def test_import_products_refuses_treatment_claims_unless_allowed(app, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "sku,name,description,price,currency,url,locale\n"
+        "yoga-mat,Yoga mat,A firm mat for the floor,25.00,EUR,/products/yoga-mat,en\n"
+        "back-belt,Back belt,This belt cures back pain,39.00,EUR,/products/back-belt,en\n"
+        "back-belt,Ryggbälte,Bältet lindrar smärta,39.00,EUR,/products/back-belt,sv\n",
+        encoding="utf-8",
+    )
+    refused = runner.invoke(args=["shop-reco", "import-products", str(claims)])
+    assert refused.exit_code != 0
+    assert "nothing imported, 2 text(s) read as a treatment or cure claim" in refused.output
+    assert "line 3, sku back-belt, description (en): “cures”" in refused.output
+    assert "line 4, sku back-belt, description (sv): “lindrar smärta”" in refused.output
+    assert "--allow-claims" in refused.output
+    with app.app_context():
+        assert not {"yoga-mat", "back-belt"} & set(get_session().scalars(select(Product.sku)))
+
+    allowed = runner.invoke(args=["shop-reco", "import-products", "--allow-claims", str(claims)])
+    assert allowed.exit_code == 0, allowed.output
+    assert "line 3, sku back-belt, description (en): “cures”" in allowed.output
+    assert "2 products read, 2 created or updated" in allowed.output
+    with app.app_context():
+        assert {"yoga-mat", "back-belt"} <= set(get_session().scalars(select(Product.sku)))
+
+
 def test_recommend_prints_what_the_api_would_answer(runner) -> None:  # type: ignore[no-untyped-def]
     text = runner.invoke(args=["shop-reco", "recommend", "my lower back aches after sitting all day"])
     assert text.exit_code == 0 and "hip-flexor-stretch" in text.output

@@ -70,8 +70,27 @@ def test_bad_config_names_the_key_and_what_it_expects(tmp_path: Path, key: str, 
 
 
 def test_unknown_option_lists_the_valid_ones(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="url_prefix"):
+    with pytest.raises(ConfigError, match=r"did you mean url_prefix\?"):
         ShopReco(host_app(tmp_path), url_prefx="/typo")
+
+
+def test_a_misspelt_config_key_stops_init_app_and_names_the_right_one(tmp_path: Path) -> None:
+    app = host_app(tmp_path, SHOP_RECO_URL_PREFX="/shop-help")
+    with pytest.raises(ConfigError) as info:
+        ShopReco(app)
+    message = str(info.value)
+    assert "SHOP_RECO_URL_PREFX" in message and "did you mean SHOP_RECO_URL_PREFIX?" in message
+    assert "shop_reco" not in app.blueprints, "nothing was mounted at the default prefix meanwhile"
+
+
+def test_every_misspelt_key_is_listed_with_a_suggestion_when_one_is_close(tmp_path: Path) -> None:
+    app = host_app(tmp_path, SHOP_RECO_RATELIMT="5/minute", SHOP_RECO_SOMETHING_ELSE=1, RATELIMIT_DEFAULT="1/hour")
+    with pytest.raises(ConfigError) as info:
+        ShopReco(app)
+    message = str(info.value)
+    assert "SHOP_RECO_RATELIMT in app.config is not a shop_reco setting (did you mean SHOP_RECO_RATELIMIT?)" in message
+    assert "SHOP_RECO_SOMETHING_ELSE in app.config is not a shop_reco setting." in message, "no wild guess"
+    assert "RATELIMIT_DEFAULT" not in message, "keys without our prefix are the host's business"
 
 
 def test_unusable_database_url_says_how_to_fix(tmp_path: Path) -> None:
@@ -120,20 +139,55 @@ def test_without_init_app_the_error_says_what_to_do(tmp_path: Path) -> None:
         get_session()
 
 
+#: Flask-Limiter settings a host may have for its own limiter; they are not ours to apply.
+HOST_RATELIMIT_CONFIG = {
+    "RATELIMIT_DEFAULT": "1/minute",
+    "RATELIMIT_APPLICATION": "1/minute",
+    "RATELIMIT_META": "1/minute",
+    "RATELIMIT_HEADERS_ENABLED": True,
+}
+
+
 def test_host_routes_get_no_shop_reco_headers_or_handlers(tmp_path: Path) -> None:
-    app = host_app(tmp_path)
+    app = host_app(tmp_path, **HOST_RATELIMIT_CONFIG)
 
     @app.get("/host")
     def host_view() -> str:
         return "host page"
 
-    ShopReco(app)
-    response = app.test_client().get("/host")
+    ShopReco(app, ratelimit_enabled=True)
+    client = app.test_client()
+    replies = [client.get("/host") for _ in range(3)]
+    assert [r.status_code for r in replies] == [200, 200, 200], "our limiter never throttles the host's routes"
+    response = replies[-1]
     assert response.get_data(as_text=True) == "host page"
     assert "Content-Security-Policy" not in response.headers
-    missing = app.test_client().get("/host-missing")
+    assert not [name for name, _ in response.headers if name.lower().startswith(("x-ratelimit", "retry-after"))]
+    missing = client.get("/host-missing")
     assert missing.status_code == 404
     assert not missing.is_json, "the host's own 404 page is untouched"
+    assert "X-RateLimit-Limit" not in missing.headers
+    # Nothing of ours in the host's config or its app-wide hooks.
+    assert not {"RATELIMIT_ENABLED", "RATELIMIT_STRATEGY"} & set(app.config)
+    assert "limiter" not in app.extensions
+    assert not app.before_request_funcs.get(None) and not app.after_request_funcs.get(None)
+
+
+def test_the_hosts_own_flask_limiter_keeps_its_settings(tmp_path: Path) -> None:
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    app = host_app(tmp_path, RATELIMIT_STORAGE_URI="memory://", RATELIMIT_DEFAULT="2/minute")
+
+    @app.get("/host")
+    def host_view() -> str:
+        return "host page"
+
+    ShopReco(app, ratelimit_enabled=False)  # ours off must not switch the host's off
+    Limiter(get_remote_address, app=app)
+    client = app.test_client()
+    assert [client.get("/host").status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/host").headers.get("X-RateLimit-Limit") is None, "the host's own header setting holds"
 
 
 def test_disabled_extension_mounts_nothing(tmp_path: Path) -> None:

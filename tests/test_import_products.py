@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shop_reco.importing.products import CSV_COLUMNS, ProductImportError, parse_products
+from shop_reco.importing.products import CSV_COLUMNS, ProductClaim, ProductImportError, parse_products, read_products
 
 DEMO_PRODUCTS = Path(__file__).resolve().parents[1] / "shop_reco" / "demo" / "data" / "products.json"
 
@@ -217,3 +217,25 @@ def test_any_input_gives_products_or_a_product_import_error(text: str) -> None:
         assert exc.errors and all({"line", "field", "message"} <= set(e) for e in exc.errors)
         return
     assert all(p["text"] for p in products)
+
+
+def test_claims_are_found_with_the_line_sku_and_field_they_were_written_in() -> None:
+    csv_file = read_products(csv_with("belt,Belt that heals,Relieves back pain at work,39,EUR,/p/belt,,,,,en"))
+    assert csv_file.claims == (
+        ProductClaim(3, "belt", "en", "name", ("heals",)),
+        ProductClaim(3, "belt", "en", "description", ("Relieves back pain",)),
+    )
+    nested = [
+        {"sku": "mat", "price": "25", "currency": "EUR", "url": "/p/mat", "text": {"en": {"name": "Mat"}}},
+        {
+            "sku": "belt",
+            "price": "39",
+            "currency": "SEK",
+            "url": "/p/belt",
+            "text": {"sv": {"name": "Bälte", "description": "Bältet botar ryggont."}},
+        },
+    ]
+    (claim,) = read_products(json.dumps(nested)).claims
+    assert claim == ProductClaim(2, "belt", "sv", "text.sv.description", ("botar",))
+    assert str(claim) == "line 2, sku belt, text.sv.description (sv): “botar”"
+    assert read_products(GOOD_CSV).claims == (), "support and comfort wording is not a claim"

@@ -7,6 +7,8 @@ synonyms as the analyzer will load them. Every problem is listed with its path
 (``products[2].price``) and reason; one problem and nothing is imported. A
 valid file is written in one transaction (create or update by key; records
 missing from the file are left alone), each change recorded as a revision.
+Product copy that reads as a treatment or cure claim is held back, as in the
+product form, until the merchant ticks that the wording was reviewed.
 
     >>> bundle, problems = validate_bundle({"shop_reco_export": 1, "products": [{"sku": "X"}]}, ["en"])
     >>> [p["path"] for p in problems]
@@ -27,9 +29,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from shop_reco.admin.content import commit_content, current_actor, record_change
+from shop_reco.admin.content_catalog import CLAIMS_REVIEWED
 from shop_reco.admin.content_forms import flatten_messages
 from shop_reco.admin.content_synonyms import check_synonym, phrase_tokens, synonym_key, synonym_record
 from shop_reco.extension import get_session
+from shop_reco.importing.claims import product_text_claims
 from shop_reco.importing.schemas import ArticleSchema, ExerciseSchema, ProductSchema, SourceSchema
 from shop_reco.storage.content import (
     EXERCISE_FIELDS,
@@ -230,6 +234,31 @@ def validate_bundle(data: Any, locales: Sequence[str]) -> tuple[Bundle, list[Pro
     return bundle, problems
 
 
+@dataclass(frozen=True)
+class Claim:
+    """Product copy that reads as a treatment or cure claim: where, which product, which words."""
+
+    path: str
+    sku: str
+    phrases: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.sku}): {', '.join(f'“{p}”' for p in self.phrases)}"
+
+
+def bundle_claims(bundle: Bundle) -> list[Claim]:
+    """Product copy in a validated bundle that reads as a treatment or cure claim.
+
+    The same check as the product form (``find_claims``), so an import cannot
+    bring in wording the form would have stopped for review.
+    """
+    return [
+        Claim(f"products[{i}].{name}", product["sku"], tuple(phrases))
+        for i, product in enumerate(bundle.records.get("products", []))
+        for name, phrases in product_text_claims(product["text"]).items()
+    ]
+
+
 # -- import -----------------------------------------------------------------------------------------
 
 
@@ -335,10 +364,14 @@ def register(bp: Blueprint, state: RecoState) -> None:
             problems, bench_warnings = bench_check(bundle.records.get("rules", []))
         if problems:
             return _page(problems, upload.filename), 400
+        claims = bundle_claims(bundle)
+        if claims and CLAIMS_REVIEWED not in request.form:
+            return _page([], upload.filename, claims), 400
         session = get_session()
         try:
             changed = import_bundle(session, bundle, current_actor())
-            warnings = bench_warnings + reference_warnings(session)
+            reviewed = [f"treatment wording kept as reviewed in {claim}" for claim in claims]
+            warnings = reviewed + bench_warnings + reference_warnings(session)
             commit_content()
         except Exception:
             session.rollback()
@@ -363,7 +396,7 @@ def register(bp: Blueprint, state: RecoState) -> None:
         )
 
 
-def _page(problems: list[Problem], filename: str | None) -> str:
+def _page(problems: list[Problem], filename: str | None, claims: Sequence[Claim] = ()) -> str:
     session = get_session()
     models = {
         "sources": Source,
@@ -374,4 +407,6 @@ def _page(problems: list[Problem], filename: str | None) -> str:
         "synonyms": Synonym,
     }
     counts = {kind: session.scalar(select(func.count()).select_from(model)) or 0 for kind, model in models.items()}
-    return render_template("shop_reco/admin/transfer/index.html", problems=problems, filename=filename, counts=counts)
+    return render_template(
+        "shop_reco/admin/transfer/index.html", problems=problems, filename=filename, counts=counts, claims=claims
+    )

@@ -12,6 +12,8 @@ from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from shop_reco.storage.database import UPGRADE_COMMAND, DatabaseNotReady, schema_missing
+
 log = logging.getLogger("shop_reco.api")
 
 
@@ -47,6 +49,14 @@ _HTTP_CODES = {
 }
 
 
+#: The 503 of a database the migrations have not reached: the caller can only wait for the operator.
+NOT_READY = (
+    "database_not_ready",
+    f"shop_reco's database tables are missing or out of date; the site's operator must run "
+    f"`{UPGRADE_COMMAND}`. Nothing was changed.",
+)
+
+
 def _normalise(messages: Any) -> dict[str, Any]:
     if isinstance(messages, dict):
         return messages
@@ -74,7 +84,16 @@ def register_error_handlers(bp: Blueprint) -> None:
             headers["Retry-After"] = str(int(retry)) if retry else "60"
         return error_response(status, code, message, headers=headers)
 
+    @bp.errorhandler(DatabaseNotReady)
+    def _not_ready(exc: DatabaseNotReady) -> Response:
+        return error_response(503, *NOT_READY)
+
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        if schema_missing(exc):  # a write (events) that met no table: the same operator's error
+            from shop_reco.answers import database_not_ready
+
+            database_not_ready(exc)
+            return error_response(503, *NOT_READY)
         log.exception("shop_reco API error")
         return error_response(500, "internal_error", "Something went wrong on our side; nothing was changed.")

@@ -18,6 +18,7 @@ ERRORS = {
     "413": "Body larger than SHOP_RECO_MAX_BODY_BYTES.",
     "415": "Body is not JSON.",
     "429": "Rate limited; see Retry-After.",
+    "503": "database_not_ready: shop_reco's tables are missing; the operator must run `flask shop-reco db upgrade`.",
 }
 
 
@@ -36,7 +37,10 @@ LOCALE_PARAM = {"name": "locale", "in": "query", "required": False, "schema": {"
 
 
 @lru_cache(maxsize=8)
-def openapi_document(prefix: str = "/reco") -> dict[str, Any]:
+def openapi_document(
+    prefix: str = "/reco", max_description_chars: int = schemas.DEFAULT_MAX_DESCRIPTION_CHARS
+) -> dict[str, Any]:
+    """The document for an app mounted at ``prefix`` with its ``SHOP_RECO_MAX_DESCRIPTION_CHARS``."""
     spec = APISpec(
         title="shop_reco",
         version=__version__,
@@ -48,7 +52,7 @@ def openapi_document(prefix: str = "/reco") -> dict[str, Any]:
     for name, schema in (
         ("Error", schemas.ErrorSchema),
         ("Exercise", schemas.ExerciseOutSchema),
-        ("RecommendationRequest", schemas.RecommendationRequestSchema),
+        ("RecommendationRequest", schemas.recommendation_request_schema(max_description_chars)),
         ("Recommendation", schemas.RecommendationResponseSchema),
         ("Pairings", schemas.PairingsResponseSchema),
         ("Article", schemas.ArticleResponseSchema),
@@ -69,7 +73,7 @@ def openapi_document(prefix: str = "/reco") -> dict[str, Any]:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": "RecommendationRequest"}}},
                 "responses": {
                     **_ok("Recommendation", "The answer; Cache-Control: no-store."),
-                    **_errors("400", "413", "415", "429"),
+                    **_errors("400", "413", "415", "429", "503"),
                 },
             }
         },
@@ -84,7 +88,10 @@ def openapi_document(prefix: str = "/reco") -> dict[str, Any]:
                     {"name": "sku", "in": "path", "required": True, "schema": {"type": "string"}},
                     LOCALE_PARAM,
                 ],
-                "responses": {**_ok("Pairings", "Pairings (ETag, max-age)", conditional=True), **_errors("400", "404")},
+                "responses": {
+                    **_ok("Pairings", "Pairings (ETag, max-age)", conditional=True),
+                    **_errors("400", "404", "503"),
+                },
             }
         },
     )
@@ -98,7 +105,7 @@ def openapi_document(prefix: str = "/reco") -> dict[str, Any]:
                     {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
                     LOCALE_PARAM,
                 ],
-                "responses": {**_ok("Article", "The article", conditional=True), **_errors("400", "404")},
+                "responses": {**_ok("Article", "The article", conditional=True), **_errors("400", "404", "503")},
             }
         },
     )
@@ -109,7 +116,7 @@ def openapi_document(prefix: str = "/reco") -> dict[str, Any]:
                 "operationId": "exercises",
                 "summary": "Every exercise",
                 "parameters": [LOCALE_PARAM],
-                "responses": {**_ok("ExerciseList", "Exercises", conditional=True), **_errors("400")},
+                "responses": {**_ok("ExerciseList", "Exercises", conditional=True), **_errors("400", "503")},
             }
         },
     )
@@ -123,7 +130,7 @@ def openapi_document(prefix: str = "/reco") -> dict[str, Any]:
                     {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
                     LOCALE_PARAM,
                 ],
-                "responses": {**_ok("Exercise", "The exercise", conditional=True), **_errors("400", "404")},
+                "responses": {**_ok("Exercise", "The exercise", conditional=True), **_errors("400", "404", "503")},
             }
         },
     )
@@ -156,7 +163,10 @@ def openapi_document(prefix: str = "/reco") -> dict[str, Any]:
                         }
                     },
                 },
-                "responses": {**_ok("EventsAccepted", "Accepted", status="202"), **_errors("400", "413", "415", "429")},
+                "responses": {
+                    **_ok("EventsAccepted", "Accepted", status="202"),
+                    **_errors("400", "413", "415", "429", "503"),
+                },
             }
         },
     )

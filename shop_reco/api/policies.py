@@ -1,6 +1,7 @@
 """HTTP policies of the API blueprint: body limits, JSON only, CORS, headers, rate limits.
 
-All hooks are registered on our blueprint, so the host's routes are untouched.
+All hooks are registered on our blueprints, so the host's routes are untouched;
+that includes Flask-Limiter's (see :class:`LimiterScope`).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, NotFound, UnsupportedMediaType
@@ -28,6 +29,8 @@ SECURITY_HEADERS = {
 def install_policies(bp: Blueprint, state: RecoState) -> None:
     max_body = state.settings["SHOP_RECO_MAX_BODY_BYTES"]
     origins = frozenset(state.settings["SHOP_RECO_CORS_ORIGINS"])
+    if state.limiter_scope is not None:
+        state.limiter_scope.install(bp)
 
     @bp.before_request
     def _options() -> Response | None:
@@ -104,21 +107,62 @@ def rate_limit(state: RecoState, **options: Any) -> Callable[[F], F]:
     return state.limiter.limit(state.settings["SHOP_RECO_RATELIMIT"], **options)
 
 
-def make_limiter(app: Flask, state: RecoState) -> Any:
-    """A Flask-Limiter instance for our routes only (no default limits on the host's).
+class LimiterScope:
+    """What Flask-Limiter's ``init_app`` needs of an app, confined to shop_reco's blueprints.
+
+    ``Limiter.init_app(app)`` reads every ``RATELIMIT_*`` key of ``app.config`` (the
+    host's: its default and application limits are meant for its own routes), writes
+    ``RATELIMIT_ENABLED`` and ``RATELIMIT_STRATEGY`` back into it, and hooks
+    ``before_request``/``after_request``/``teardown_request`` onto the whole app.
+    Given a scope instead, our limiter reads only our settings (passed to its
+    constructor), writes nothing of the host's, and keeps its hooks until
+    :meth:`install` puts them on our blueprints: the host's routes are never
+    counted, throttled or given ``X-RateLimit-*`` headers by us.
+    """
+
+    def __init__(self) -> None:
+        self.config: dict[str, Any] = {}
+        self.extensions: dict[str, Any] = {}
+        self._hooks: list[tuple[str, Callable[..., Any]]] = []
+
+    def before_request(self, f: F) -> F:
+        self._hooks.append(("before_request", f))
+        return f
+
+    def after_request(self, f: F) -> F:
+        self._hooks.append(("after_request", f))
+        return f
+
+    def teardown_request(self, f: F) -> F:
+        self._hooks.append(("teardown_request", f))
+        return f
+
+    def install(self, bp: Blueprint) -> None:
+        """Run the limiter's hooks for ``bp``'s requests (call before ``bp`` is registered)."""
+        for name, hook in self._hooks:
+            getattr(bp, name)(hook)
+
+
+def make_limiter(state: RecoState) -> Any:
+    """A Flask-Limiter instance for our routes only, its hooks kept in ``state.limiter_scope``.
 
     In memory by default; ``SHOP_RECO_RATELIMIT_STORAGE_URI=redis://...`` shares
-    the counters between processes and hosts.
+    the counters between processes and hosts. Only limits on our views apply
+    (no default or application limits), whatever ``RATELIMIT_*`` the host sets.
     """
     from flask_limiter import Limiter
 
-    return Limiter(
+    limiter = Limiter(
         client_key,
-        app=app,
         default_limits=[],
+        application_limits=[],
         storage_uri=state.settings["SHOP_RECO_RATELIMIT_STORAGE_URI"],
         enabled=state.settings["SHOP_RECO_RATELIMIT_ENABLED"],
         headers_enabled=True,
         key_prefix="shop_reco",
         strategy="fixed-window",
     )
+    scope = LimiterScope()
+    limiter.init_app(cast("Flask", scope))
+    state.limiter_scope = scope
+    return limiter

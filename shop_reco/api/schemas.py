@@ -6,6 +6,8 @@ document the answers. The OpenAPI document is generated from these same classes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from shop_reco import vocabulary
@@ -16,15 +18,26 @@ class _Strict(Schema):
         unknown = RAISE
 
 
-class RecommendationRequestSchema(_Strict):
-    description = fields.String(
+#: ``SHOP_RECO_MAX_DESCRIPTION_CHARS``'s default; a shop's own value is given to
+#: :func:`recommendation_request_schema`.
+DEFAULT_MAX_DESCRIPTION_CHARS = 2000
+
+
+def _description_field(max_chars: int) -> fields.String:
+    return fields.String(
         required=True,
-        validate=validate.Length(min=1, max=2000),
+        validate=validate.Length(min=1, max=max_chars),
         metadata={
-            "description": "The shopper's own words, 1-2,000 characters.",
+            "description": f"The shopper's own words, 1-{max_chars:,} characters (SHOP_RECO_MAX_DESCRIPTION_CHARS).",
             "example": "My lower back aches after sitting all day, no numbness.",
         },
     )
+
+
+class RecommendationRequestSchema(_Strict):
+    """The request at the default length limit; use :func:`recommendation_request_schema` for a shop's own."""
+
+    description = _description_field(DEFAULT_MAX_DESCRIPTION_CHARS)
     locale = fields.String(
         load_default=None,
         validate=validate.OneOf(vocabulary.LOCALES),
@@ -35,6 +48,25 @@ class RecommendationRequestSchema(_Strict):
         validate=validate.Range(min=1, max=10),
         metadata={"description": "Most exercises (and products) to return; default 6 exercises, 3 products."},
     )
+
+
+@lru_cache(maxsize=16)
+def recommendation_request_schema(max_chars: int) -> type[RecommendationRequestSchema]:
+    """The request schema whose ``description`` holds at most ``max_chars`` characters.
+
+    ``SHOP_RECO_MAX_DESCRIPTION_CHARS`` is per app, so the API's validation and its
+    OpenAPI document (``maxLength``) are built from this class, not the default one.
+
+        >>> schema = recommendation_request_schema(50)()
+        >>> schema.load({"description": "x" * 51})
+        Traceback (most recent call last):
+        ...
+        marshmallow.exceptions.ValidationError: {'description': ['Length must be between 1 and 50.']}
+    """
+    if max_chars == DEFAULT_MAX_DESCRIPTION_CHARS:
+        return RecommendationRequestSchema
+    namespace = {"description": _description_field(max_chars), "__module__": __name__}
+    return type("RecommendationRequestSchema", (RecommendationRequestSchema,), namespace)
 
 
 class EventSchema(_Strict):

@@ -49,7 +49,8 @@ def _not_modified(etag: str) -> Response | None:
 
 def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     # Schemas are stateless once built; building one per request costs more than using it.
-    request_schema = schemas.RecommendationRequestSchema()
+    max_chars = state.settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]
+    request_schema = schemas.recommendation_request_schema(max_chars)()
     event_schema = schemas.EventSchema()
     event_batch_schema = schemas.EventBatchSchema()
     accepted_schema = schemas.EventsAcceptedSchema()
@@ -170,6 +171,6 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
         """This API's OpenAPI 3 document, generated from the same marshmallow schemas."""
         from shop_reco.api.openapi import openapi_document
 
-        response = jsonify(openapi_document(state.settings["SHOP_RECO_URL_PREFIX"]))
+        response = jsonify(openapi_document(state.settings["SHOP_RECO_URL_PREFIX"], max_chars))
         response.headers["Cache-Control"] = "public, max-age=300"
         return response

@@ -39,8 +39,35 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_demo_login(app)  # the admin with a demo login (merchant / demo); before ShopReco reads settings
     ShopReco(app)
     _register_shop_pages(app)
+    _register_not_ready_page(app)
     register_embed_demo(app)
     return app
+
+
+def _register_not_ready_page(app: Flask) -> None:
+    """A 503 page that says which commands set the demo's database up, instead of a bare 500.
+
+    The demo is the host here, so an app-wide handler is its own to register; a shop
+    would show its own maintenance page. The log line comes from shop_reco.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from shop_reco.answers import database_not_ready
+    from shop_reco.storage.database import DatabaseNotReady, schema_missing
+
+    def not_ready_page() -> tuple[str, int, dict[str, str]]:
+        return render_template("shop_reco/demo/not_ready.html", locale=_locale()), 503, {"Cache-Control": "no-store"}
+
+    @app.errorhandler(DatabaseNotReady)
+    def _not_ready(_exc: DatabaseNotReady) -> tuple[str, int, dict[str, str]]:
+        return not_ready_page()
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError) -> tuple[str, int, dict[str, str]]:
+        if not schema_missing(exc):
+            raise exc
+        database_not_ready(exc)
+        return not_ready_page()
 
 
 def _locale() -> str:

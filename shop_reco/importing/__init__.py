@@ -17,16 +17,20 @@ from shop_reco.importing.articles import (
     SourceDoc,
     parse_article,
 )
-from shop_reco.importing.claims import find_claims
-from shop_reco.importing.products import ProductImportError, parse_products
+from shop_reco.importing.claims import find_claims, product_text_claims
+from shop_reco.importing.products import ProductClaim, ProductFile, ProductImportError, parse_products, read_products
 
 __all__ = [
     "ArticleDoc",
     "ArticleImportError",
+    "ProductClaim",
+    "ProductFile",
     "ProductImportError",
     "SectionDoc",
     "SourceDoc",
     "find_claims",
     "parse_article",
     "parse_products",
+    "product_text_claims",
+    "read_products",
 ]

@@ -15,6 +15,7 @@ content checks; it is a safety net for copywriters, not a legal review.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Final
 
 _CONDITION_EN = (
@@ -94,3 +95,22 @@ def find_claims(text: str, locale: str) -> list[str]:
             seen.add(phrase.casefold())
             phrases.append(phrase)
     return phrases
+
+
+#: The parts of a product's text that are checked, as the admin form and the imports name them.
+PRODUCT_TEXT_PARTS: Final = ("name", "description")
+
+
+def product_text_claims(text: Mapping[str, Mapping[str, str]]) -> dict[str, list[str]]:
+    """Claims in a product's ``text`` (``{locale: {"name", "description"}}``), by field.
+
+    >>> product_text_claims({"en": {"name": "Belt", "description": "This belt cures back pain."}})
+    {'text.en.description': ['cures']}
+    """
+    found: dict[str, list[str]] = {}
+    for locale, block in text.items():
+        for part in PRODUCT_TEXT_PARTS:
+            phrases = find_claims(str(block.get(part) or ""), locale)
+            if phrases:
+                found[f"text.{locale}.{part}"] = phrases
+    return found

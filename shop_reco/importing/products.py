@@ -3,6 +3,9 @@
 Every row is validated (``ProductSchema`` / ``ProductRowSchema``) before
 anything is returned; one bad row raises ``ProductImportError`` listing every
 problem with its line and field, so the caller never writes half a file.
+``read_products`` also lists copy that reads as a treatment or cure claim
+(``find_claims``, as the admin product form does), for the caller to refuse
+or confirm.
 
     >>> rows = parse_products(
     ...     "sku,name,price,currency,url,concepts,locale\\n"
@@ -24,9 +27,19 @@ from typing import Any, Final, NoReturn
 
 from marshmallow import Schema, ValidationError
 
+from shop_reco.importing.claims import product_text_claims
 from shop_reco.importing.schemas import ProductRowSchema, ProductSchema
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "MAX_PRODUCT_FILE_BYTES", "ProductImportError", "parse_products"]
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "MAX_PRODUCT_FILE_BYTES",
+    "ProductClaim",
+    "ProductFile",
+    "ProductImportError",
+    "parse_products",
+    "read_products",
+]
 
 FORMATS: Final = ("json", "csv")
 CSV_COLUMNS: Final = (
@@ -77,8 +90,40 @@ class ProductImportError(ValueError):
         super().__init__(f"{count} in the product file, nothing was imported: {shown}{more}")
 
 
+@dataclass(frozen=True, slots=True)
+class ProductClaim:
+    """Product copy that reads as a treatment or cure claim, and where it is in the file.
+
+    ``field`` is the CSV column or flat JSON field (``description``), or the
+    nested JSON path (``text.sv.description``); ``locale`` is the copy's language.
+    """
+
+    line: int
+    sku: str
+    locale: str
+    field: str
+    phrases: tuple[str, ...]
+
+    def __str__(self) -> str:
+        said = ", ".join(f"“{p}”" for p in self.phrases)
+        return f"line {self.line}, sku {self.sku}, {self.field} ({self.locale}): {said}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFile:
+    """A valid product file: the merged products and the claims their copy makes."""
+
+    products: list[dict[str, Any]]
+    claims: tuple[ProductClaim, ...]
+
+
 def parse_products(data: bytes | str, *, fmt: str | None = None) -> list[dict[str, Any]]:
-    """Validate and merge product rows into ``products.json``-shaped dicts.
+    """The products of a valid file (``read_products(...).products``); see :func:`read_products`."""
+    return read_products(data, fmt=fmt).products
+
+
+def read_products(data: bytes | str, *, fmt: str | None = None) -> ProductFile:
+    """Validate and merge product rows into ``products.json``-shaped dicts, and find their claims.
 
     ``fmt`` is ``json`` or ``csv``; ``None`` guesses from the first character.
     JSON is a list (or ``{"products": [...]}``) of nested products (with
@@ -111,10 +156,24 @@ def parse_products(data: bytes | str, *, fmt: str | None = None) -> list[dict[st
             for field, message in _flatten(exc.messages):
                 # A flat row's field is its column: "concepts", not "concepts.1".
                 errors.append(_error(line, field if nested else field.split(".")[0], message))
-    products = _merge(loaded, errors)
+    products, origins = _merge(loaded, errors)
     if errors:
         raise ProductImportError(errors)
-    return products
+    return ProductFile(products, _claims(products, origins))
+
+
+def _claims(
+    products: list[dict[str, Any]], origins: Mapping[tuple[str, str], tuple[int, bool]]
+) -> tuple[ProductClaim, ...]:
+    """Every claim, named by the line and field (column, or nested path) the merchant wrote it in."""
+    found: list[ProductClaim] = []
+    for product in products:
+        sku = product["sku"]
+        for path, phrases in product_text_claims(product["text"]).items():
+            _, locale, part = path.split(".")
+            line, nested = origins[sku, locale]
+            found.append(ProductClaim(line, sku, locale, path if nested else part, tuple(phrases)))
+    return tuple(sorted(found, key=lambda c: c.line))  # stable: name before description
 
 
 def _decode(data: bytes | str) -> str:
@@ -191,11 +250,18 @@ def _given(raw: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(name for name in SHARED_FIELDS if raw.get(name) not in (None, ""))
 
 
-def _merge(loaded: list[tuple[int, dict[str, Any], frozenset[str]]], errors: list[Error]) -> list[dict[str, Any]]:
-    """One product per SKU, text merged across locales; conflicts are reported as errors."""
+def _merge(
+    loaded: list[tuple[int, dict[str, Any], frozenset[str]]], errors: list[Error]
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str], tuple[int, bool]]]:
+    """One product per SKU, text merged across locales; conflicts are reported as errors.
+
+    Also returns where each ``(sku, locale)`` text came from: its line, and whether
+    that row was nested (``text: {...}``) or flat (``name``, ``description``, ``locale``).
+    """
     products: dict[str, dict[str, Any]] = {}
     stated: dict[str, dict[str, int]] = {}  # sku -> field -> line that stated it
     text_lines: dict[tuple[str, str], int] = {}  # (sku, locale) -> line
+    origins: dict[tuple[str, str], tuple[int, bool]] = {}
     for line, row, given in loaded:
         sku = row["sku"]
         if "text" in row:
@@ -225,8 +291,9 @@ def _merge(loaded: list[tuple[int, dict[str, Any], frozenset[str]]], errors: lis
                 )
                 continue
             text_lines[sku, locale] = line
+            origins[sku, locale] = (line, "text" in row)
             products[sku]["text"][locale] = block
-    return list(products.values())
+    return list(products.values()), origins
 
 
 def _comparable(value: Any) -> Any:

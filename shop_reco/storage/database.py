@@ -7,11 +7,40 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop_reco.storage.models import CONTENT_MODELS, State
 
 REVISION_KEY = "content_revision"
+#: What to run when the tables are missing or behind, in every message that says so.
+UPGRADE_COMMAND = "flask shop-reco db upgrade"
+#: SQLSTATEs of a missing table and a missing column (PostgreSQL).
+_UNDEFINED = frozenset({"42P01", "42703"})
+#: The same, as SQLite words it.
+_UNDEFINED_WORDING = ("no such table", "no such column")
+
+
+class DatabaseNotReady(RuntimeError):
+    """shop_reco's tables are missing or older than this version: the migrations have not run.
+
+    An operator's error that no shopper or API caller can fix; the API answers
+    503 ``database_not_ready`` and the message says what to run.
+    """
+
+
+def schema_missing(exc: BaseException) -> bool:
+    """True when a database error says a table or column does not exist (migrations not run).
+
+    Only looked at once a query has failed, so a working database pays nothing.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in _UNDEFINED:
+        return True
+    text = str(orig).lower()
+    return any(words in text for words in _UNDEFINED_WORDING)
 
 
 def _json_dumps(value: Any) -> str:

@@ -18,6 +18,7 @@ from flask import current_app, g, has_request_context, render_template, request,
 from markupsafe import Markup
 
 from shop_reco.extension import get_state
+from shop_reco.storage.database import DatabaseNotReady
 from shop_reco.widgets.strings import UiText, body_map, compose_description, ui_text
 
 log = logging.getLogger("shop_reco.widgets")
@@ -191,11 +192,12 @@ def article_for(slug: str, locale: str) -> dict[str, Any] | None:
     from shop_reco.extension import get_session
     from shop_reco.storage.queries import article_record
 
+    compiled = current_snapshot().compiled  # first: it says clearly when the tables are missing
     record = article_record(get_session(), slug, locale)
     if record is None:
         return None
     cart_template = get_state().settings["SHOP_RECO_CART_URL_TEMPLATE"]
-    return article_payload(record, current_snapshot().compiled, locale, cart_template=cart_template)
+    return article_payload(record, compiled, locale, cart_template=cart_template)
 
 
 def render_pairings(
@@ -236,8 +238,8 @@ class WidgetTemplateGlobal:
     ``{{ shop_reco.finder(locale="sv") }}``,
     ``{{ shop_reco.product_pairings(product.sku) }}`` and
     ``{{ shop_reco.article("hip-and-lower-back-pain") }}`` return ``Markup``;
-    an unknown SKU or slug, or any failure, renders nothing (logged), so a
-    host page never breaks because of a widget.
+    an unknown SKU or slug, a database not migrated yet, or any failure,
+    renders nothing (logged), so a host page never breaks because of a widget.
     """
 
     def finder(self, locale: str | None = None) -> Markup:
@@ -261,6 +263,8 @@ class WidgetTemplateGlobal:
     def _safe(kind: str, build: Any, locale: str | None) -> Markup:
         try:
             return Markup(build(widget_locale(locale)))
+        except DatabaseNotReady:  # logged once for the operator; the host's page renders without us
+            return Markup("")
         except Exception:
             if current_app.testing:
                 raise

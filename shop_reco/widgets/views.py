@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from shop_reco.api.policies import rate_limit
 from shop_reco.extension import resource_dir
+from shop_reco.storage.database import DatabaseNotReady
 from shop_reco.widgets import policies
 from shop_reco.widgets.rendering import (
     FinderForm,
@@ -120,22 +121,38 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    @bp.errorhandler(429)
-    def rate_limited(exc: Exception) -> Response:
-        """Too many finder posts: the form again, with the shopper's text and a calm message."""
+    def finder_again(message: str, status: int) -> Response:
+        """The finder once more, with the shopper's text and ``message`` (a ``ui`` key) above it."""
         locale = widget_locale(request.values.get("locale"))
         ui = ui_text(locale)
         embed = request.endpoint == f"{bp.name}.embed_finder"
-        form = replace(FinderForm.from_request(ui), errors=(ui["error_rate_limited"],))
+        form = replace(FinderForm.from_request(ui), errors=(ui[message],))
         widget = render_finder(locale, form=form, embed=embed, include_assets=not embed)
         if embed:
-            response = page(EMBED_TEMPLATE, locale, widget, 429, embed_csp, kind="finder")
+            response = page(EMBED_TEMPLATE, locale, widget, status, embed_csp, kind="finder")
         else:
             template = settings["SHOP_RECO_WIDGET_PAGE_TEMPLATE"]
-            response = page(template, locale, widget, 429, settings["SHOP_RECO_WIDGET_PAGE_CSP"])
+            response = page(template, locale, widget, status, settings["SHOP_RECO_WIDGET_PAGE_CSP"])
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.errorhandler(429)
+    def rate_limited(exc: Exception) -> Response:
+        """Too many finder posts: the form again, with the shopper's text and a calm message."""
+        response = finder_again("error_rate_limited", 429)
         retry = getattr(exc, "retry_after", None)
         response.headers["Retry-After"] = str(int(retry)) if retry else "60"
+        return response
+
+    @bp.errorhandler(DatabaseNotReady)
+    def not_ready(exc: DatabaseNotReady) -> Response:
+        """No shop_reco tables yet (logged for the operator): the finder keeps the text, other widgets show no box."""
+        if request.endpoint in (f"{bp.name}.finder_page", f"{bp.name}.embed_finder"):
+            return finder_again("error_unavailable", 503)
+        response = _html("", 503)
         response.headers["Cache-Control"] = "no-store"
+        if request.endpoint and request.endpoint.startswith(f"{bp.name}.embed_"):
+            response.headers["Content-Security-Policy"] = embed_csp
         return response
 
     @bp.route("/embed/finder", methods=["GET", "POST"])
