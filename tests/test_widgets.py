@@ -433,3 +433,12 @@ def test_rate_limited_no_js_finder_keeps_the_text_and_says_wait(tmp_path) -> Non
         # Seconds left in the limiter's window: the full minute, or less when the clock ticked over.
         assert 1 <= int(reply.headers["Retry-After"]) <= 60 and reply.mimetype == "text/html"
     app.extensions["shop_reco"].close()
+
+
+def test_a_finder_post_over_the_body_limit_shows_the_form_and_the_limit(app, client) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/reco/widgets/finder", "/reco/embed/finder"):
+        reply = client.post(path, data={"description": "my back hurts " * 2000})  # about 28 KB
+        assert reply.status_code == 413 and reply.mimetype == "text/html", path
+        html = reply.get_data(as_text=True)
+        assert "shorten your description to 2000 characters" in html and "<textarea" in html, path
+        assert "Traceback" not in html and reply.headers["Cache-Control"] == "no-store"

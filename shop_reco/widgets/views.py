@@ -121,12 +121,18 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def finder_again(message: str, status: int) -> Response:
-        """The finder once more, with the shopper's text and ``message`` (a ``ui`` key) above it."""
-        locale = widget_locale(request.values.get("locale"))
+    def finder_again(message: str, status: int, *, readable: bool = True) -> Response:
+        """The finder once more, with the shopper's text and ``message`` (a ``ui`` key) above it.
+
+        ``readable=False``: the body could not be read (too large), so the form starts empty.
+        """
+        locale = widget_locale((request.values if readable else request.args).get("locale"))
         ui = ui_text(locale)
         embed = request.endpoint == f"{bp.name}.embed_finder"
-        form = replace(FinderForm.from_request(ui), errors=(ui[message],))
+        if readable:
+            form = replace(FinderForm.from_request(ui), errors=(ui[message],))
+        else:
+            form = FinderForm(errors=(ui.t(message, max=max_chars),))
         widget = render_finder(locale, form=form, embed=embed, include_assets=not embed)
         if embed:
             response = page(EMBED_TEMPLATE, locale, widget, status, embed_csp, kind="finder")
@@ -143,6 +149,11 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         retry = getattr(exc, "retry_after", None)
         response.headers["Retry-After"] = str(int(retry)) if retry else "60"
         return response
+
+    @bp.errorhandler(413)
+    def too_large(_exc: Exception) -> Response:
+        """A finder post over SHOP_RECO_MAX_BODY_BYTES: the form again, saying how long a description may be."""
+        return finder_again("error_too_long", 413, readable=False)
 
     @bp.errorhandler(DatabaseNotReady)
     def not_ready(exc: DatabaseNotReady) -> Response:
