@@ -224,3 +224,17 @@ def test_actor_is_the_signed_in_admin(app: Flask) -> None:
     with app.app_context():
         rev = get_session().scalars(select(Revision).order_by(Revision.id.desc())).first()
         assert rev is not None and (rev.entity, rev.entity_key, rev.actor) == ("rule", RULE, MERCHANT)
+
+
+def test_an_oversized_admin_post_gets_the_admin_error_page(app: Flask) -> None:
+    from shop_reco.admin.security import MAX_ADMIN_BODY_BYTES
+
+    anonymous = app.test_client()
+    body = {"phrase": "x" * (MAX_ADMIN_BODY_BYTES + 1024), "locale": "en", "concept": "area:hip"}
+    # Not signed in: sent to sign in (the demo) or refused, before the body is read.
+    assert anonymous.post(f"{ADMIN}/synonyms", data=body).status_code in (302, 403)
+    client = app.test_client()
+    sign_in(client)
+    reply = client.post(f"{ADMIN}/synonyms", data=body)
+    assert reply.status_code == 413 and reply.mimetype == "text/html"
+    assert "Traceback" not in reply.get_data(as_text=True)

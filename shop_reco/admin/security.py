@@ -236,9 +236,19 @@ def _error_page(exc: HTTPException) -> ResponseReturnValue:
     return render_template("shop_reco/admin/error.html", error=exc), exc.code
 
 
+#: The largest admin request: a 10 MB import file plus the form around it.
+MAX_ADMIN_BODY_BYTES = 11 * 1024 * 1024
+
+
+def _limit_body() -> None:
+    """Refuse (413, the admin's error page) a body larger than any admin form needs."""
+    request.max_content_length = MAX_ADMIN_BODY_BYTES
+
+
 def register(bp: Blueprint, state: RecoState) -> None:
     """Install auth, CSRF, headers, template context and error pages on the admin blueprint."""
-    bp.before_request(_require_admin)
+    bp.before_request(_require_admin)  # before anything reads the body
+    bp.before_request(_limit_body)
     bp.before_request(_check_csrf)
     bp.after_request(secure_headers)
     bp.context_processor(admin_context)
