@@ -42,6 +42,8 @@ def minimal(**changes: Any) -> dict[str, Any]:
         ({"concept": {}}, r"missing \['concepts'\]"),
         (minimal(locale="sv"), r"'locale' field says 'sv'"),
         (minimal(sets={"joints": ["@hips"]}), r"sets cannot refer to sets"),
+        (minimal(functions={"pain": ["pee"]}), r"unknown red flag 'pain' under 'functions'"),
+        (minimal(functions={"bladder_bowel": "pee"}), r"functions\.bladder_bowel must be a list"),
     ],
 )
 def test_bad_lexicon_data_names_the_field(data: dict[str, Any], message: str) -> None:

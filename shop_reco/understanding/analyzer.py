@@ -24,8 +24,10 @@ from shop_reco.understanding import context as ctx
 from shop_reco.understanding.context import Boundaries, Finding, apply_context
 from shop_reco.understanding.lexicon import (
     CUE_ROLES,
+    FUNCTION,
     NUMBER,
     SHADOW,
+    SYMPTOM_RED_FLAGS,
     UNIT,
     compile_lexicon,
     normalise_locale,
@@ -43,6 +45,10 @@ COUNTS_WHEN_HISTORICAL: Final = frozenset({"cancer_history"})
 _CUE_ROLES: Final = frozenset(CUE_ROLES)
 _TAG_GROUPS: Final = frozenset({"area", "symptom", "trigger"})
 _POSITION: Final = operator.itemgetter(0)  # a finding's first unit
+#: A locale leading by this many points of telltale words and letters needs no more evidence.
+_DECISIVE: Final = 2
+#: At most this many words are looked up in every lexicon when detection needs evidence.
+_MAX_DETECT_WORDS: Final = 40
 
 
 class Analyzer:
@@ -96,9 +102,12 @@ class Analyzer:
         focus = model.lexicon.words["focus_words"]
         stops = ctx.gap_stops(flags) if focus and not focus.isdisjoint(norms) else flags
         hits = model.trie.scan(keys, singles, firsts, stops, ctx.GAP_STOP_MASK)
-        for i, j, (_, _, concepts, others) in hits:
+        functions: list[tuple[int, int]] = []
+        for i, j, (_, _, concepts, others, _) in hits:
             for finding_tail in concepts:
                 findings.append([i, j, *finding_tail])
+                if j - i > 1 and finding_tail[0] == FUNCTION:
+                    functions.append((i, j))
             for entry in others:
                 role = entry.role
                 if role == "experiencer_subject":  # "my dad had", "my dad, who", not "lifting my dad"
@@ -116,6 +125,14 @@ class Analyzer:
                 elif role != SHADOW:
                     q.marks.append((i, j, entry))
 
+        if functions:  # "a pulling feeling in my groin": the groin is still there
+            for i, j in functions:
+                a = i + 1
+                for k, m, (_, _, concepts, _, _) in model.trie.scan(
+                    keys[a:j], singles[a:j], firsts[a:j], stops[a:j], ctx.GAP_STOP_MASK
+                ):
+                    findings += [[a + k, a + m, *tail] for tail in concepts if tail[0] in _TAG_GROUPS]
+            findings.sort(key=_POSITION)
         bounds = Boundaries(flags, terminators)
         quantities = find_quantities(
             q,
@@ -143,7 +160,7 @@ class Analyzer:
         keys, singles, firsts, flags, _ = model.units(norms)
         return frozenset(
             f"{group}:{code}"
-            for _, _, (_, _, concepts, _) in model.trie.scan(keys, singles, firsts, flags, ctx.GAP_STOP_MASK)
+            for _, _, (_, _, concepts, _, _) in model.trie.scan(keys, singles, firsts, flags, ctx.GAP_STOP_MASK)
             for group, code, *_ in concepts
             if group in _TAG_GROUPS
         )
@@ -158,7 +175,9 @@ class Analyzer:
         return frozenset(key for key in root if key and "*" not in key)
 
     def detect_locale(self, text: str) -> str:
-        """The most likely locale of ``text`` among this analyzer's (the first on a tie)."""
+        """The most likely locale of ``text`` among this analyzer's (the first on a tie): by
+        telltale words and letters, and when those do not decide (short text such as
+        "domnad i skrevet"), by which lexicon knows more of its words."""
         return self._detect(text, tokenize(text)[0])
 
     def _pick_locale(self, text: str, norms: Sequence[str], locale: str | None) -> str:
@@ -169,17 +188,28 @@ class Analyzer:
         return normalise_locale(locale, self.locales)
 
     def _detect(self, text: str, norms: Sequence[str]) -> str:
-        best, best_score = self.locales[0], 0
+        """Score each locale by its telltale words and letters; when no locale leads by
+        ``_DECISIVE``, as in short text ("domnad i skrevet"), add the words each lexicon knows."""
         if len(self.locales) == 1:
-            return best
+            return self.locales[0]
         folded = None if text.isascii() else text.casefold()
+        chosen, best, second = self.locales[0], -1, -1
+        scores = []
         for locale, model in self._models.items():
             score = sum(map(model.lexicon.detect_words.__contains__, norms))
             if folded is not None:
-                score += 2 * sum(folded.count(c) for c in model.lexicon.detect_letters)
-            if score > best_score:
-                best, best_score = locale, score
-        return best
+                score += 2 * sum(map(folded.count, model.lexicon.detect_letters))
+            scores.append(score)
+            if score > best:
+                chosen, best, second = locale, score, best
+            elif score > second:
+                second = score
+        if best - second >= _DECISIVE:
+            return chosen
+        words = [token for token in norms[:_MAX_DETECT_WORDS] if token.isalpha()]
+        for n, model in enumerate(self._models.values()):
+            scores[n] += sum(map(model.knows, words))
+        return self.locales[scores.index(max(scores))]
 
 
 def _profile(
@@ -199,6 +229,15 @@ def _profile(
     matches: list[Match] = []
     append = matches.append
     for i, j, group, code, value, _, negated, other, hypothetical, historical in findings:
+        if group == FUNCTION:  # a function lost is its red flag; one kept says nothing
+            if value is None:
+                continue
+            group = "red_flag"
+            i, j = value
+            value = None
+            symptoms = codes["symptom"]  # "no feeling in my toes" is the numbness symptom too
+            if code in SYMPTOM_RED_FLAGS and code not in symptoms and not (other or hypothetical or historical):
+                symptoms.append(code)
         if token_of is not None:
             i, j = token_of[i], token_of[j - 1] + 1
         start = starts[i]

@@ -24,6 +24,18 @@ presupposed ("my numbness", "stay numb") stays a report.
     "worried because my leg is numb"         numbness affirmed ("because" ends the worry)
     "worried, my leg has been numb"          numbness affirmed (nothing may-come about it)
 
+A function finding ("control of my bladder", "pee", "feel my groin") is what
+the body does; its loss is the red flag. Negation leaves it alone; a loss cue
+right before it ("no longer", "can't", "haven't been able to", "har ingen") or
+right after it ("is gone", "är borta"), with at most a few filler words between
+("any", "all", "fully"), takes it away and records the span of the loss in its
+value field:
+
+    "I don't have control of my bladder"    lost: bladder_bowel affirmed
+    "my bladder control is gone"            lost
+    "I can control my bladder fine"         kept: no finding
+    "no trouble peeing"                     kept ("trouble" is no filler)
+
 A finding is a small list (see ``new_finding``) rather than an object: the
 analyzer makes thousands a second and a list is several times cheaper.
 """
@@ -34,6 +46,8 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import compress
 from typing import Final
+
+from shop_reco.understanding.lexicon import FUNCTION
 
 # Token flags, computed once per distinct token by the analyzer.
 SENT_END: Final = 1 << 0  # . ! ? ; newline
@@ -51,6 +65,8 @@ DURATION_INTRO: Final = 1 << 11
 BLOCKS_DURATION: Final = 1 << 12
 SUBJECT_VERB: Final = 1 << 13  # "had" in "my dad had": the relative is the subject
 FOCUS: Final = 1 << 14  # "especially", "mostly": after a comma the clause goes on
+LOSS_FILLER: Final = 1 << 15  # "any", "all": may stand between a loss cue and its function
+LOSS_BLOCKER: Final = 1 << 16  # "more", "yet": after a function, "not peeing more" is no loss
 
 _BOUNDARY_FLAGS: Final = SENT_END | SOFT | NUMBER | JOINER
 
@@ -159,8 +175,17 @@ def apply_context(
     starts = [f[START] for f in findings]
     if cues:
         previous_end: dict[str, int] = {}  # a backward scope stops at the last cue of its role
+        negation_end = -1  # "haven't lost control": a loss verb negated takes nothing away
         irrealis: tuple[list[int], list[int]] | None = None  # their starts and ends, once a worry asks
         for n, (i, j, role) in enumerate(cues):
+            if role in _LOSSES:
+                if not (role == "loss_pre" and 0 <= negation_end <= i and _fillers(flags, negation_end, i)):
+                    _take_away(findings, starts, i, j, role == "loss_pre", flags)
+                continue
+            if role == "negation_pre":
+                negation_end = j
+            elif role == "experiencer_pre" and negation_end == i and _fillers(flags, i, j):
+                continue  # "har inte någon kontroll": "någon" is "any" here, not "someone"
             if role in _BACKWARD:
                 since = max(_previous_before(bounds.hard, i), previous_end.get(role, -1) - 1)
                 _backward(findings, bisect_left(starts, i) - 1, role, i, since, flags, bounds, window)
@@ -170,7 +195,7 @@ def apply_context(
                 continue  # terminators and irrealis cues: read by the scopes
             until = _scope_end(cues, n, role, j, bounds)
             if role in _FORWARD:
-                _forward(findings, bisect_left(starts, j), role, j, until, bounds, window)
+                _forward(findings, bisect_left(starts, j), role, j, until, flags, bounds, window)
                 if role != "hypothetical_pre":
                     continue
             if role == "feared_pre":
@@ -193,8 +218,16 @@ _BACKWARD: Final = frozenset(
     {"negation_post", "negation_post_adjacent", "negation_answer", "experiencer_post", "history_post"}
 )
 _WORRIES: Final = frozenset({"worry_pre", "feared_pre"})
+_LOSSES: Final = frozenset({"loss_pre", "loss_post"})
 #: What a worry can fear: not the area or what sets it off, which are still the shopper's.
-_FEARED_GROUPS: Final = frozenset({"symptom", "red_flag", "severity", "duration"})
+_FEARED_GROUPS: Final = frozenset({"symptom", "red_flag", "severity", "duration", FUNCTION})
+#: At most this many filler words between a loss cue and the function it takes away.
+_MAX_LOSS_FILLERS: Final = 3
+#: A function phrase is no longer than this (a gap included), looking back from a cue.
+_MAX_FUNCTION_UNITS: Final = 12
+#: What may come just before a function that a later cue takes away: it must be the
+#: subject ("my bladder control is gone", "bladder control, gone"), not a clause's tail.
+_LOSS_SUBJECT_START: Final = SENT_END | SOFT | JOINER | PRESUPPOSING
 
 
 def _next_at_or_after(positions: list[int], k: int, default: int) -> int:
@@ -221,7 +254,14 @@ def _scope_end(cues: Sequence[Cue], n: int, role: str, j: int, bounds: Boundarie
 
 
 def _forward(
-    findings: Sequence[Finding], k: int, role: str, j: int, until: int, bounds: Boundaries, window: int
+    findings: Sequence[Finding],
+    k: int,
+    role: str,
+    j: int,
+    until: int,
+    flags: Sequence[int],
+    bounds: Boundaries,
+    window: int,
 ) -> None:
     last_end = j
     last_flaggable = False
@@ -231,6 +271,10 @@ def _forward(
         if i >= until:
             return
         if role == "negation_pre":
+            if f[GROUP] == FUNCTION:  # taken away by a loss cue, never negated
+                if n == k and _fillers(flags, j, i):
+                    return  # "kan inte hålla urinen och ...": the negation was the loss
+                continue
             if i - last_end > window:
                 return
             if i >= last_end:  # the next phrase (findings of one phrase share the verdict)
@@ -297,6 +341,56 @@ def _feared(
         last_end = max(last_end, f[END])
 
 
+def _take_away(
+    findings: Sequence[Finding], starts: list[int], i: int, j: int, before: bool, flags: Sequence[int]
+) -> None:
+    """A loss cue at ``[i, j)`` takes away the function just after it (``before``: the cue
+    comes first) or just before it, with only filler words between; the finding's value
+    becomes the span of the loss, cue included. A function before its cue must start its
+    clause or follow "my", "the" (see ``_LOSS_SUBJECT_START``); one followed by a blocker
+    ("more", "yet") is compared, not lost."""
+    if before:
+        n = bisect_left(starts, j)
+        if n == len(findings):
+            return
+        far = starts[n]
+        while findings[n][GROUP] != FUNCTION:  # most cues have no function after them
+            n += 1
+            if n == len(findings) or starts[n] != far:
+                return
+        near = j
+        after = findings[n][END]
+        if after < len(flags) and flags[after] & LOSS_BLOCKER:
+            return  # "not peeing more than usual", "haven't peed yet"
+    else:  # the last function before the cue (areas found inside it come after its start)
+        n = bisect_left(starts, i) - 1
+        while n >= 0 and findings[n][GROUP] != FUNCTION and starts[n] > i - _MAX_FUNCTION_UNITS:
+            n -= 1
+        if n < 0 or findings[n][GROUP] != FUNCTION:
+            return
+        near, far = findings[n][END], i
+        if near > i:
+            return
+        first = starts[n]
+        if first > 0 and not flags[first - 1] & _LOSS_SUBJECT_START:
+            return  # "the pain when I pee is gone": what is gone is the pain
+        while n > 0 and starts[n - 1] == first:  # every finding of that phrase
+            n -= 1
+    if far > near and not _fillers(flags, near, far):
+        return
+    first = starts[n]
+    while n < len(findings) and starts[n] == first:
+        f = findings[n]
+        if f[GROUP] == FUNCTION:
+            f[VALUE] = (i, f[END]) if before else (f[START], j)
+        n += 1
+
+
+def _fillers(flags: Sequence[int], a: int, b: int) -> bool:
+    """True when units ``[a, b)`` are at most a few filler words ("any", "all")."""
+    return b - a <= _MAX_LOSS_FILLERS and all(flags[k] & LOSS_FILLER for k in range(a, b))
+
+
 def _flaggable_at(findings: Sequence[Finding], n: int) -> bool:
     """True when a finding of the phrase starting with ``findings[n]`` is a red flag."""
     i = findings[n][START]
@@ -330,6 +424,10 @@ def _backward(
             return
         if f[END] > i:
             continue  # overlaps the cue
+        if f[GROUP] == FUNCTION and role != "experiencer_post" and role != "history_post":
+            if nearest == i and _fillers(flags, f[END], i):
+                return  # "numb and my bladder control is gone": the negation was the loss
+            continue  # a function is taken away by a loss cue, never negated
         if role == "negation_post_adjacent":  # the verb just before: "domnar inte", not "ryggen inte"
             if f[END] != i:
                 return

@@ -10,6 +10,10 @@ A lexicon file (``lexicons/<locale>.json``) holds:
 * ``concepts``: ``{group: {code: [pattern, ...]}}`` for the vocabulary's area,
   symptom, trigger and red_flag codes (numbness, tingling and weakness are red
   flags through their symptom phrases);
+* ``functions``: ``{red_flag_code: [pattern, ...]}``, what the body does whose
+  loss is the red flag ("control ... @bladder", "pee", "feel my @saddle"): taken
+  away by a ``loss_pre``/``loss_post`` cue ("no longer", "can't", "is gone") it
+  is the red flag; kept ("I can control my bladder fine") it is no finding;
 * ``shadows``: patterns that mean nothing but hide shorter ones ("right now",
   "back to work", "fall asleep");
 * ``context``: cue patterns by role (see ``CUE_ROLES``) and single-word lists
@@ -20,7 +24,8 @@ A lexicon file (``lexicons/<locale>.json``) holds:
 * ``sets``: named pattern lists used as ``@name`` in other patterns;
 * ``settings``: ``gap``, negation ``window``, ``compounds`` (split Swedish-style
   compounds), ``ascii_aliases`` (also match "hoften" for "höften");
-* ``detect``: ``words`` and ``letters`` telling the locale apart.
+* ``detect``: ``words`` and ``letters`` telling the locale apart (when they do
+  not, the words each lexicon's phrases use decide).
 
 Pattern syntax, one phrase per string (normalised like text, see ``tokens``):
 
@@ -66,6 +71,13 @@ CUE_ROLES: Final = (
     "history_pre",  # "history of"
     "history_post",  # "years ago"
     "terminators",  # "but", "however": end every scope
+    "loss_pre",  # "no longer", "can't", "haven't been able to": takes away the function just after
+    "loss_post",  # "is gone", "stopped working": takes away the function just before
+)
+#: Cue roles that deny something: a longer cue holding one of their words yields to a
+#: red flag that starts with that word ("har ingen kontroll": the red flag "ingen kontroll").
+NEGATING_ROLES: Final = frozenset(
+    {"negation_pre", "negation_post", "negation_post_adjacent", "negation_answer", "loss_pre", "loss_post"}
 )
 #: Single-word lists under ``context`` that mark tokens rather than phrases.
 CONTEXT_WORD_LISTS: Final = (
@@ -76,9 +88,13 @@ CONTEXT_WORD_LISTS: Final = (
     "clause_joiners",  # "and": with a first-person word after it, a new clause
     "gap_stops",  # words a pattern gap never skips ("and", "or")
     "focus_words",  # "especially", "mostly": a comma before one does not end a gap's clause
+    "loss_fillers",  # "any", "all", "fully": may stand between a loss cue and its function
+    "loss_blockers",  # "more", "yet": right after a function, a comparison, not a loss ("not peeing more")
 )
 SHADOW: Final = "shadow"  # phrases that mean nothing, shadowing shorter ones
 CONCEPT: Final = "concept"
+#: The group of a function finding (see ``functions``): its code is the red flag its loss means.
+FUNCTION: Final = "function"
 SIDE: Final = "side"
 SEVERITY: Final = "severity"
 NUMBER: Final = "number"
@@ -191,6 +207,13 @@ def compile_lexicon(locale: str, data: Mapping[str, Any]) -> Lexicon:
                 )
             entry = Entry.concept(group, code)
             phrases += compiler.many(f"concepts.{group}.{code}", patterns, entry)
+
+    for code, patterns in _mapping(where, "functions", data.get("functions", {})).items():
+        if code not in vocabulary.RED_FLAGS:
+            raise LexiconError(
+                f"{where}: unknown red flag {code!r} under 'functions'; expected one of {list(vocabulary.RED_FLAGS)}"
+            )
+        phrases += compiler.many(f"functions.{code}", patterns, Entry(CONCEPT, FUNCTION, code, flaggable=True))
 
     phrases += compiler.many("shadows", data.get("shadows", []), Entry(SHADOW))
     context = _mapping(where, "context", data.get("context", {}))
@@ -351,7 +374,17 @@ class _PatternCompiler:
         return f"{tokens[0]}*" if prefix else f"*{tokens[0]}"
 
 
-_TOP_LEVEL: Final = ("locale", "settings", "detect", "sets", "concepts", "shadows", "context", "quantities")
+_TOP_LEVEL: Final = (
+    "locale",
+    "settings",
+    "detect",
+    "sets",
+    "concepts",
+    "functions",
+    "shadows",
+    "context",
+    "quantities",
+)
 _QUANTITY_KEYS: Final = (
     "side",
     "severity",

@@ -27,7 +27,7 @@ _Units = tuple[Sequence[tuple[str, ...]], Sequence[Any], Sequence[Any], Sequence
 class LocaleModel:
     """One locale's compiled trie, token flags and per-token cache."""
 
-    __slots__ = ("lexicon", "trie", "word_flags", "cache", "phrase_count")
+    __slots__ = ("lexicon", "trie", "word_flags", "cache", "known", "phrase_count")
 
     def __init__(self, lexicon: Lexicon, extra: Sequence[tuple[tuple[str, ...], Entry]]) -> None:
         self.lexicon = lexicon
@@ -52,6 +52,8 @@ class LocaleModel:
             (words["clause_joiners"], ctx.JOINER | ctx.GAP_STOP),
             (words["gap_stops"], ctx.GAP_STOP),
             (words["focus_words"], ctx.FOCUS),
+            (words["loss_fillers"], ctx.LOSS_FILLER),
+            (words["loss_blockers"], ctx.LOSS_BLOCKER),
             (words["articles"], ctx.ARTICLE),
             (words["duration_intros"], ctx.DURATION_INTRO),
             (lexicon.duration_blockers_before, ctx.BLOCKS_DURATION),
@@ -61,6 +63,7 @@ class LocaleModel:
             for token in tokens:
                 self.word_flags[token] = self.word_flags.get(token, 0) | flag
         self.cache: dict[str, _TokenInfo] = {}
+        self.known: dict[str, bool] = {}  # see knows()
 
     def info(self, token: str) -> _TokenInfo:
         """What a token means to this locale (computed once, then cached)."""
@@ -80,6 +83,20 @@ class LocaleModel:
                 self.cache.clear()  # bounded memory under arbitrary input
             self.cache[token] = info
         return info
+
+    def knows(self, token: str) -> bool:
+        """True when some phrase of this locale uses ``token`` (or a stem of it), for telling
+        locales apart; cached apart from :meth:`info`, which would split every other
+        locale's words as compounds."""
+        known = self.known.get(token)
+        if known is None:
+            info = self.cache.get(token)
+            known = bool(info[0] or info[4]) if info is not None else bool(self.trie.token_keys(token))
+            if len(token) <= _MAX_CACHED_CHARS:
+                if len(self.known) >= _MAX_CACHED_TOKENS:
+                    self.known.clear()  # bounded memory under arbitrary input
+                self.known[token] = known
+        return known
 
     def units(self, norms: Sequence[str]) -> _Units:
         """Per unit: trie keys, single key, first trie node and flags; and, when compounds

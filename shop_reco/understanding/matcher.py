@@ -8,6 +8,11 @@ Gaps (``groin ... numb``) let a pattern skip a few tokens inside one clause.
 
 Swedish-style compounds are split into known parts ("ländryggsvärk" into
 ``ländrygg`` + ``värk``) so each part can match on its own.
+
+A negation word that belongs to a red flag is not a negation of it: where a
+longer negating cue ("jag har ingen", "I've had no") ends inside a red flag that
+starts at one of its negation words ("ingen kontroll över blåsan", "no feeling
+in my groin"), the red flag wins and the cue is dropped.
 """
 
 from __future__ import annotations
@@ -17,13 +22,13 @@ from itertools import compress
 from typing import Any, Final
 
 from shop_reco.understanding.context import finding_tail
-from shop_reco.understanding.lexicon import CONCEPT, GAP, SIDE, TERMINAL, Entry
+from shop_reco.understanding.lexicon import CONCEPT, GAP, NEGATING_ROLES, SIDE, TERMINAL, Entry
 
 #: What a phrase ending at a trie node means: its specificity (for ties between
 #: equally long matches), its entries, and the same split for the analyzer's hot
 #: loop: each concept as the tail of a finding (see ``context.finding_tail``),
-#: then the other entries.
-Terminal = tuple[int, tuple[Entry, ...], tuple[tuple[Any, ...], ...], tuple[Entry, ...]]
+#: then the other entries; last, whether it is only a negating cue ("har ingen").
+Terminal = tuple[int, tuple[Entry, ...], tuple[tuple[Any, ...], ...], tuple[Entry, ...], bool]
 #: A phrase found in the text: first unit, end unit (exclusive), what it means.
 Hit = tuple[int, int, Terminal]
 #: A trie node: token key -> child node, and ``TERMINAL`` -> Terminal.
@@ -57,6 +62,9 @@ class PhraseTrie:
         # Thousands of patterns mean the same few things: one Terminal per meaning.
         self._terminals: dict[tuple[int, tuple[Entry, ...]], Terminal] = {}
         self._frozen = False
+        # Words that are a negating cue on their own ("no", "ingen"): where a red flag
+        # may start inside a longer cue.
+        self._negation_words: set[str] = set()
 
     def add(self, keys: Sequence[str], entry: Entry) -> None:
         """Add one pattern (a sequence of token keys) meaning ``entry``."""
@@ -83,9 +91,14 @@ class PhraseTrie:
         # pattern ending here is fixed: store it with the entries.
         terminal = node.get(TERMINAL)
         if terminal is None:
-            node[TERMINAL] = self._terminal(sum(map(spec.__getitem__, keys)), (entry,))
+            terminal = node[TERMINAL] = self._terminal(sum(map(spec.__getitem__, keys)), (entry,))
         elif entry not in terminal[1]:
-            node[TERMINAL] = self._terminal(terminal[0], (*terminal[1], entry))
+            terminal = node[TERMINAL] = self._terminal(terminal[0], (*terminal[1], entry))
+        if len(keys) == 1:
+            if terminal[4]:
+                self._negation_words.add(keys[0])
+            else:
+                self._negation_words.discard(keys[0])
         if entry.role in (CONCEPT, SIDE) and len(keys) == 1:
             key = keys[0]
             if key.endswith("*"):
@@ -227,9 +240,28 @@ class PhraseTrie:
                         break
                     k += 1
             if best is not None:
+                if best[4] and end - i > 1:
+                    inner = self._red_flag_inside(keys, stops, stop_mask, i, end)
+                    if inner is not None:
+                        hits.append(inner)
+                        covered = inner[1]
+                        continue
                 hits.append((i, end, best))
                 covered = end
         return hits
+
+    def _red_flag_inside(
+        self, keys: Sequence[tuple[str, ...]], stops: Sequence[int], stop_mask: int, i: int, end: int
+    ) -> Hit | None:
+        """A red flag starting at a negation word inside the cue ``[i, end)`` and going past it."""
+        words = self._negation_words
+        for k in range(i + 1, end):
+            if words.isdisjoint(keys[k]):
+                continue
+            found, found_end = self._search(keys, stops, stop_mask, [(self.root, k)], None, k, -1)
+            if found is not None and found_end > end and any(tail[3] for tail in found[2]):
+                return (k, found_end, found)
+        return None
 
     def _search(
         self,
@@ -272,4 +304,4 @@ class PhraseTrie:
 def _terminal(spec: int, entries: tuple[Entry, ...]) -> Terminal:
     concepts = tuple(finding_tail(e.group, e.code, e.flaggable) for e in entries if e.role == CONCEPT)
     others = tuple(e for e in entries if e.role != CONCEPT)
-    return (spec, entries, concepts, others)
+    return (spec, entries, concepts, others, all(e.role in NEGATING_ROLES for e in entries))
