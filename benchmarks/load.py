@@ -1,6 +1,7 @@
 """Load test: gunicorn with the demo shop on loopback, driven by wrk for a bounded time.
 
-A mix of finder POSTs, widget/pairings GETs and event POSTs. Reports requests/s,
+A mix of recommendation POSTs (400 distinct descriptions), GETs of the API,
+widget fragments, iframes and widget.js, and event POSTs. Reports requests/s,
 p50/p99 latency, errors (must be 0) and worker memory before and after (growth
 must stay under 10%). ``make load`` runs it; ``--seconds`` bounds it.
 
@@ -22,20 +23,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_http import REPO, free_port, prepare_db, wait_until_up
+from benchmarks.bench_http import REPO, free_port, prepare_db, request_bodies, wait_until_up
 
 MIX_LUA = r"""
-local bodies = {
-  '{"description": "My lower back aches after sitting at my desk all day."}',
-  '{"description": "Hip pain when I run, no numbness."}',
-  '{"description": "Jag har ont i ländryggen när jag sitter länge."}',
-  '{"description": "Lower back pain with fever and chills."}',
-}
+local bodies = {%BODIES%}
 local gets = {
   "/reco/api/v1/products/lumbar-support-belt/pairings",
   "/reco/api/v1/products/ergonomic-seat-cushion/pairings?locale=sv",
   "/reco/api/v1/articles/hip-and-lower-back-pain",
   "/reco/api/v1/exercises",
+  "/reco/widgets/product/lumbar-support-belt",
+  "/reco/widgets/ui.json?locale=sv",
+  "/reco/widget.js",
+  "/reco/embed/article/hip-and-lower-back-pain",
 }
 local event = '{"kind": "impression", "item_type": "exercise", "item_id": "plank", "page_view": "loadtest-0001"}'
 local n = 0
@@ -107,7 +107,8 @@ def run(seconds: int = 20, workers: int = 2) -> dict[str, Any]:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(f"{base}/reco/api/v1/recommendations")
             script = workdir / "mix.lua"
-            script.write_text(MIX_LUA)
+            bodies = ", ".join(f"[[{b}]]" for b in request_bodies())
+            script.write_text(MIX_LUA.replace("%BODIES%", bodies), encoding="utf-8")
             warm = subprocess.run(
                 ["wrk", "-t1", "-c4", "-d3s", "-s", str(script), base], capture_output=True, text=True, timeout=60
             )
@@ -141,7 +142,8 @@ def run(seconds: int = 20, workers: int = 2) -> dict[str, Any]:
         "load_worker_rss_mb_before": round(max(before.values()), 1),
         "load_worker_rss_mb_after": round(max(after.values()), 1),
         "load_worker_rss_growth": round(growth, 3),
-        "load_mix": "40% POST /recommendations, 40% GET pairings/article/exercises, 20% POST /events",
+        "load_mix": "40% POST /recommendations (400 distinct descriptions), 40% GET API, widget, iframe and"
+        " widget.js routes, 20% POST /events",
         "load_setup": f"gunicorn {workers} sync workers, wrk 2 threads 8 connections, SQLite demo data",
     }
 

@@ -99,3 +99,28 @@ def test_events_are_recorded_pseudonymously(app, client) -> None:  # type: ignor
         events = get_session().scalars(select(Event)).all()
         assert len(events) == 4
         assert not hasattr(Event, "ip") and not hasattr(Event, "remote_addr")
+
+
+def test_pages_rendered_once_per_revision_show_an_edit_at_once(app, client) -> None:  # type: ignore[no-untyped-def]
+    """Article and widget pages are kept per content revision: an edit is served on the next request."""
+    from shop_reco.extension import get_session
+    from shop_reco.storage.content import upsert_product
+    from shop_reco.storage.models import Product
+
+    paths = (
+        "/reco/api/v1/articles/hip-and-lower-back-pain",
+        "/reco/widgets/article/hip-and-lower-back-pain",
+        "/reco/embed/product/lumbar-support-belt",
+    )
+    for path in paths:
+        assert client.get(path).status_code == 200
+        assert client.get(path).status_code == 200  # the kept page
+    with app.app_context():
+        session = get_session()
+        text = dict(session.query(Product).filter_by(sku="lumbar-support-belt").one().text)
+        text["en"] = {**text["en"], "name": "Renamed support belt"}
+        upsert_product(session, {"sku": "lumbar-support-belt", "text": text})
+        session.commit()
+    app.extensions["shop_reco"].caches["snapshot"].invalidate()
+    for path in paths[:2]:
+        assert "Renamed support belt" in client.get(path).get_data(as_text=True), path

@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 from shop_reco import vocabulary
 from shop_reco.answers import LocaleError, answer_description, choose_locale, current_snapshot
 from shop_reco.api import schemas
-from shop_reco.api.encoding import json_response
+from shop_reco.api.encoding import dumps, json_response
 from shop_reco.api.errors import ApiError
 from shop_reco.api.payloads import answer_json, article_payload, exercise_payload, pairings_payload
 from shop_reco.api.policies import rate_limit
@@ -32,8 +32,12 @@ def _query_locale(state: RecoState) -> str:
         raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
 
 
-def _cached(payload: dict[str, Any], etag: str, max_age: int = 60) -> Response:
-    response = json_response(payload)
+def _cached(payload: dict[str, Any] | bytes, etag: str, max_age: int = 60) -> Response:
+    """A cacheable JSON answer (``payload`` may be encoded already) with its weak ETag."""
+    if isinstance(payload, bytes):
+        response = current_app.response_class(payload, mimetype="application/json")
+    else:
+        response = json_response(payload)
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate=600"
     return response
@@ -103,10 +107,20 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
             return cached
         from shop_reco.storage.queries import article_record
 
-        record = article_record(get_session(), slug, locale)
-        if record is None:
+        # Encoded once per revision (the memo lives on its compiled rules), as articles are long.
+        encoded: dict[tuple[str, str], bytes | None] = snapshot.compiled.memo(("api_articles",), dict)
+        body = encoded.get((slug, locale), b"")
+        if body == b"":
+            record = article_record(get_session(), slug, locale)
+            payload = (
+                None
+                if record is None
+                else article_payload(record, snapshot.compiled, locale, cart_template=cart_template)
+            )
+            body = encoded[(slug, locale)] = None if payload is None else dumps(payload)
+        if body is None:
             raise NotFound()
-        return _cached(article_payload(record, snapshot.compiled, locale, cart_template=cart_template), etag)
+        return _cached(body, etag)
 
     @bp.get("/exercises")
     def list_exercises() -> Response:

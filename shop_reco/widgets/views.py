@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 EMBED_TEMPLATE = "shop_reco/widgets/embed.html"
 
 
+#: Rendered product/article widget pages kept per revision and process (then cleared).
+MAX_RENDERED_PAGES = 2048
+_UNRENDERED = object()
+
+
 def _html(body: str, status: int = 200) -> Response:
     return Response(body, status=status, mimetype="text/html")
 
@@ -177,16 +182,31 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         return response
 
     def cached_widget(kind: str, key: str, build: Any) -> Response:
+        """A product or article widget: 304 for a fresh ETag, else the page, rendered once per revision.
+
+        Rendered pages are kept on the compiled rules of the revision they show (a content
+        edit starts afresh), as bytes and headers: each request gets a new Response.
+        """
         from shop_reco.answers import current_snapshot
 
+        snapshot = current_snapshot()
         locale = widget_locale(request.args.get("locale"))
-        etag = policies.widget_etag(kind, key, locale, current_snapshot().revision)
+        etag = policies.widget_etag(kind, key, locale, snapshot.revision)
         if policies.not_modified(etag):
             return policies.cacheable(Response(status=304), etag, max_age)
-        body = build(locale)
-        if body is None:
+        rendered: dict[tuple[str | None, str, str], Any] = snapshot.compiled.memo(("widget_pages",), dict)
+        page_key = (request.endpoint, key, locale)
+        kept = rendered.get(page_key, _UNRENDERED)
+        if kept is _UNRENDERED:
+            built = build(locale)
+            kept = None if built is None else (built.get_data(), built.status_code, list(built.headers.items()))
+            if len(rendered) >= MAX_RENDERED_PAGES:
+                rendered.clear()
+            rendered[page_key] = kept
+        if kept is None:
             return _nothing()
-        return policies.cacheable(body, etag, max_age)
+        body, status, headers = kept
+        return policies.cacheable(Response(body, status=status, headers=headers), etag, max_age)
 
     @bp.get("/widgets/product/<sku>")
     def product_fragment(sku: str) -> Response:
