@@ -119,3 +119,24 @@ def admin_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         assert result.exit_code == 0, result.output
     yield app
     app.extensions["shop_reco"].close()
+
+
+#: A shop's own test case that needs its synonym "waterworks trouble" -> red_flag:bladder_bowel.
+WATERWORKS_CASE = "shop-waterworks"
+
+
+def add_waterworks_case(app: Flask) -> None:
+    """Save the test case :data:`WATERWORKS_CASE` (urgent, bladder_bowel) straight to the database."""
+    from shop_reco.extension import get_session
+    from shop_reco.storage.models import TestCase
+
+    with app.app_context():
+        get_session().add(
+            TestCase(
+                key=WATERWORKS_CASE,
+                locale="en",
+                text="Waterworks trouble since Monday and my back hurts.",
+                expect={"safety": "urgent", "red_flags": ["bladder_bowel"]},
+            )
+        )
+        get_session().commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from admin_pages import form_fields
+from admin_pages import add_waterworks_case, form_fields
 from admin_session import ADMIN, MERCHANT, page, sign_in, submit, text
 from flask import Flask
 from flask.testing import FlaskClient
@@ -247,16 +247,7 @@ def test_a_synonym_rollback_runs_the_safety_checks(app: Flask) -> None:
         {"locale": "en", "phrase": "waterworks trouble", "concept": "red_flag:bladder_bowel"},
     )
     assert added.status_code == 302
-    with app.app_context():
-        get_session().add(
-            TestCase(
-                key="shop-waterworks",
-                locale="en",
-                text="Waterworks trouble since Monday and my back hurts.",
-                expect={"safety": "urgent", "red_flags": ["bladder_bowel"]},
-            )
-        )
-        get_session().commit()
+    add_waterworks_case(app)
     created = latest(app, "en:waterworks trouble")
     refused = roll_back(client, created, "before")
     assert refused.status_code == 422 and "shop-waterworks" in text(refused)  # type: ignore[attr-defined, arg-type]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from admin_pages import ADMIN_USER, admin_app, form_fields
+from admin_pages import ADMIN_USER, add_waterworks_case, admin_app, form_fields
 from admin_session import ADMIN, page, recommend, resubmit, submit, text
 from flask import Flask
 from flask.testing import FlaskClient
@@ -188,18 +188,7 @@ def test_editing_or_deleting_a_synonym_runs_the_test_bench_too(app: Flask, clien
 
     # A shop whose own test case relies on its synonym: deleting the synonym would break it.
     add(client, "waterworks trouble", "red_flag:bladder_bowel")
-    with app.app_context():
-        from shop_reco.storage.models import TestCase
-
-        get_session().add(
-            TestCase(
-                key="shop-waterworks",
-                locale="en",
-                text="Waterworks trouble since Monday and my back hurts.",
-                expect={"safety": "urgent", "red_flags": ["bladder_bowel"]},
-            )
-        )
-        get_session().commit()
+    add_waterworks_case(app)
     with app.app_context():
         synonym_id = get_session().scalars(select(Synonym.id).where(Synonym.phrase == "waterworks trouble")).one()
     delete_url = f"{SYNONYMS}/{synonym_id}/delete"
