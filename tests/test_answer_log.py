@@ -55,8 +55,8 @@ def test_answers_reach_the_database_by_themselves_within_the_interval(database_u
     app.extensions["shop_reco"].close()
 
 
-def test_the_request_only_queues_and_flush_writes_the_batch(tmp_path: Path) -> None:
-    app = migrated(f"sqlite:///{tmp_path / 'q.db'}", tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60)
+def test_the_request_only_queues_and_flush_writes_the_batch(database_url: str, tmp_path: Path) -> None:
+    app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60)
     client = app.test_client()
     for _ in range(4):
         assert client.post("/reco/api/v1/recommendations", json=DESCRIPTION).status_code == 200
@@ -67,9 +67,9 @@ def test_the_request_only_queues_and_flush_writes_the_batch(tmp_path: Path) -> N
     app.extensions["shop_reco"].close()
 
 
-def test_a_full_queue_is_written_by_the_request_that_fills_it(tmp_path: Path) -> None:
+def test_a_full_queue_is_written_by_the_request_that_fills_it(database_url: str, tmp_path: Path) -> None:
     app = migrated(
-        f"sqlite:///{tmp_path / 'full.db'}",
+        database_url,
         tmp_path,
         SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60,
         SHOP_RECO_ANSWER_LOG_MAX_PENDING=3,
@@ -90,10 +90,10 @@ def test_zero_seconds_writes_in_the_request(database_url: str, tmp_path: Path) -
     app.extensions["shop_reco"].close()
 
 
-def test_the_analytics_page_shows_answers_still_queued(tmp_path: Path) -> None:
+def test_the_analytics_page_shows_answers_still_queued(database_url: str, tmp_path: Path) -> None:
     from tests.admin_session import sign_in
 
-    app = migrated(f"sqlite:///{tmp_path / 'a.db'}", tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60)
+    app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60)
     client = app.test_client()
     client.post("/reco/api/v1/recommendations", json={"description": "I fell off a ladder and hurt my back"})
     sign_in(client)
@@ -103,9 +103,8 @@ def test_the_analytics_page_shows_answers_still_queued(tmp_path: Path) -> None:
     app.extensions["shop_reco"].close()
 
 
-def test_an_outage_keeps_the_rows_and_writes_them_when_the_table_is_back(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'late.db'}"
-    app = migrated(url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60, SHOP_RECO_RULES_TTL=3600)
+def test_an_outage_keeps_the_rows_and_writes_them_when_the_table_is_back(database_url: str, tmp_path: Path) -> None:
+    app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60, SHOP_RECO_RULES_TTL=3600)
     client = app.test_client()
     answer_log = app.extensions["shop_reco"].answer_log
     assert client.post("/reco/api/v1/recommendations", json=DESCRIPTION).status_code == 200

@@ -68,10 +68,8 @@ def test_marker_words_leave_no_trace_in_database_logs_or_events(tmp_path: Path) 
         assert files_containing(tmp_path, word) == [], f"{word} was written somewhere"
 
 
-def test_purge_deletes_stored_text_past_its_retention(tmp_path: Path) -> None:
-    app = make_app(
-        f"sqlite:///{tmp_path / 'kept.db'}", tmp_path, SHOP_RECO_STORE_DESCRIPTIONS=True, SHOP_RECO_RETENTION_DAYS=30
-    )
+def test_purge_deletes_stored_text_past_its_retention(database_url: str, tmp_path: Path) -> None:
+    app = make_app(database_url, tmp_path, SHOP_RECO_STORE_DESCRIPTIONS=True, SHOP_RECO_RETENTION_DAYS=30)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["shop-reco", "db", "upgrade"]).exit_code == 0
     client = app.test_client()
