@@ -375,3 +375,18 @@ def test_undetected_swedish_red_flags_are_urgent_without_a_locale() -> None:
     assert profile.safety_level == "urgent"
     assert analyze("stickningar i foten").red_flags == ("tingling",)
     assert analyze("Ischias").symptoms == ("radiating_pain",)
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("I couldn't feel myself going to the toilet this morning and my back hurts.", True),
+        ("I can't feel when I pee anymore.", True),
+        ("I can feel myself going to the toilet fine.", False),
+        ("My dad couldn't feel himself going to the toilet.", False),
+    ],
+)
+def test_not_feeling_oneself_pass_urine_is_a_lost_function(text: str, urgent: bool) -> None:
+    profile = analyze(text, "en")
+    assert (profile.safety_level == "urgent") is urgent
+    assert ("bladder_bowel" in profile.red_flags) is urgent
