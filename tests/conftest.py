@@ -22,6 +22,21 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 POSTGRES_ENV = "SHOP_RECO_TEST_POSTGRES_URL"
+#: The labelled shopper descriptions: the shared eval's and our own.
+EVAL_CASE_FILES = (SHARED / "eval" / "dev-cases.jsonl", REPO / "tests" / "data" / "eval-cases.jsonl")
+
+
+def eval_descriptions() -> list[tuple[str, str]]:
+    """(locale, text) of every labelled description, for tests that run the analyzer over them."""
+    import json
+
+    return [
+        (case["locale"], case["text"])
+        for path in EVAL_CASE_FILES
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+        for case in (json.loads(line),)
+    ]
 
 
 def postgres_base_url() -> str | None:

@@ -13,19 +13,7 @@ from reco_samples import rule, sample_catalog
 from shop_reco.answers import current_snapshot, memoized_recommend
 from shop_reco.recommending import DEFAULT_LIMITS, compile_rules, profile_key, recommend
 from shop_reco.understanding import Match, Profile
-from tests.conftest import REPO, SHARED
-
-CASE_FILES = (SHARED / "eval" / "dev-cases.jsonl", REPO / "tests" / "data" / "eval-cases.jsonl")
-
-
-def descriptions() -> list[tuple[str, str]]:
-    out = []
-    for path in CASE_FILES:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                case = json.loads(line)
-                out.append((case["locale"], case["text"]))
-    return out
+from tests.conftest import eval_descriptions as descriptions
 
 
 def reworded(profile: Profile) -> Profile:

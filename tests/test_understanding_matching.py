@@ -256,17 +256,11 @@ def test_analyze_rejects_bad_extra_synonyms(synonyms: list[object]) -> None:
 
 def test_a_frozen_trie_finds_exactly_what_the_unfrozen_one_does(monkeypatch: pytest.MonkeyPatch) -> None:
     """Freezing shares leaf nodes to save memory; no description may be understood differently."""
-    import json
-
     from shop_reco.understanding import Analyzer, shipped_lexicons
     from shop_reco.understanding.matcher import PhraseTrie
-    from tests.conftest import REPO, SHARED
+    from tests.conftest import eval_descriptions
 
-    texts = [
-        (case["locale"], case["text"])
-        for path in (SHARED / "eval" / "dev-cases.jsonl", REPO / "tests" / "data" / "eval-cases.jsonl")
-        for case in map(json.loads, path.read_text(encoding="utf-8").splitlines())
-    ]
+    texts = eval_descriptions()
     frozen = Analyzer.from_data(shipped_lexicons())
     monkeypatch.setattr(PhraseTrie, "freeze", lambda self: None)
     unfrozen = Analyzer.from_data(shipped_lexicons())
