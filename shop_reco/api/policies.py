@@ -26,50 +26,60 @@ SECURITY_HEADERS = {
 }
 
 
+#: Request methods that carry a JSON body.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: CORS headers for an allowed origin (the origin itself is added per request).
+_CORS_HEADERS = (
+    ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Content-Type, If-None-Match"),
+    ("Access-Control-Max-Age", "600"),
+)
+
+
 def install_policies(bp: Blueprint, state: RecoState) -> None:
+    """One before- and one after-request hook for every API request (each hook costs per request)."""
     max_body = state.settings["SHOP_RECO_MAX_BODY_BYTES"]
     origins = frozenset(state.settings["SHOP_RECO_CORS_ORIGINS"])
+    security = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS.items())
     if state.limiter_scope is not None:
         state.limiter_scope.install(bp)
 
     @bp.before_request
-    def _options() -> Response | None:
-        """Answer OPTIONS with the methods the resource really has (not the catch-all's)."""
-        # Flask's automatic OPTIONS would list the catch-all route's methods too.
-        if request.method != "OPTIONS":
-            return None
-        allowed = allowed_methods()
-        if not allowed:
-            raise NotFound()
-        response = Response(status=204)
-        response.headers["Allow"] = ", ".join([*allowed, "OPTIONS"])
-        return response
-
-    @bp.before_request
-    def _limit_body() -> None:
+    def _policies() -> Response | None:
+        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not five
+        method = req.method
+        if method == "OPTIONS":
+            # Flask's automatic OPTIONS would list the catch-all route's methods too.
+            allowed = allowed_methods()
+            if not allowed:
+                raise NotFound()
+            response = Response(status=204)
+            response.headers["Allow"] = ", ".join([*allowed, "OPTIONS"])
+            return response
         # Flask >= 3.1 lets a blueprint set the limit per request; get_json then raises 413.
-        request.max_content_length = max_body
-        routed = request.endpoint is not None and not request.endpoint.endswith("._unmatched")
-        if routed and request.method in ("POST", "PUT", "PATCH") and not request.is_json:
-            raise UnsupportedMediaType()
+        req.max_content_length = max_body
+        if method in _BODY_METHODS:
+            endpoint = req.endpoint
+            if endpoint is not None and not endpoint.endswith("._unmatched") and not req.is_json:
+                raise UnsupportedMediaType()
+        return None
 
     @bp.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        for name, value in SECURITY_HEADERS.items():
-            if name not in headers:
-                headers[name] = value
-        origin = request.headers.get("Origin")
+        present = {key.lower() for key, _ in headers.items()}
+        added = [(name, value) for lower, name, value in security if lower not in present]
+        origin = request.environ.get("HTTP_ORIGIN")
         if origin and origin in origins:
             headers["Access-Control-Allow-Origin"] = origin
-            headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
-            headers["Access-Control-Max-Age"] = "600"
-        vary = headers.get("Vary")
-        if not vary:
-            headers["Vary"] = "Origin"
-        elif "origin" not in vary.lower():
-            headers["Vary"] = f"{vary}, Origin"
+            added += _CORS_HEADERS
+        if "vary" not in present:
+            added.append(("Vary", "Origin"))
+        else:
+            vary = headers.get("Vary", "")
+            if "origin" not in vary.lower():
+                headers["Vary"] = f"{vary}, Origin" if vary.strip() else "Origin"
+        headers.extend(added)
         return response
 
 
