@@ -9,11 +9,10 @@ database moves (checked at most every ``SHOP_RECO_RULES_TTL`` seconds).
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError
@@ -33,8 +32,12 @@ from shop_reco.recommending import (
     recommend,
 )
 from shop_reco.storage.database import UPGRADE_COMMAND, DatabaseNotReady, schema_missing
+from shop_reco.storage.ids import time_ordered_id
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
 from shop_reco.understanding import Profile
+
+if TYPE_CHECKING:
+    from shop_reco.extension import RecoState
 
 log = logging.getLogger("shop_reco")
 
@@ -201,7 +204,8 @@ def answer_description(
     """
     state = get_state()
     settings = state.settings
-    locale = choose_locale(description, locale)
+    if locale is not None:
+        locale = choose_locale(description, locale)  # the one asked for, or LocaleError
     limits = Limits(
         exercises=limit or settings["SHOP_RECO_DEFAULT_EXERCISES"],
         products=min(limit or settings["SHOP_RECO_DEFAULT_PRODUCTS"], settings["SHOP_RECO_DEFAULT_PRODUCTS"]),
@@ -212,7 +216,11 @@ def answer_description(
     try:
         snapshot = current_snapshot()
         revision = snapshot.revision
+        # Without a locale the analyzer detects it from the words it splits anyway (once, not twice).
         profile = snapshot.analyzer.analyze(description, locale)
+        if profile.locale not in settings["SHOP_RECO_LOCALES"]:  # detected, but not one this shop offers
+            profile = snapshot.analyzer.analyze(description, settings["SHOP_RECO_DEFAULT_LOCALE"])
+        locale = profile.locale
         result, derived = memoized_recommend(
             profile,
             snapshot.compiled,
@@ -227,8 +235,9 @@ def answer_description(
         raise
     except Exception as exc:  # fail closed: never products when we could not understand
         log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
+        locale = locale or str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}
-    record_id = _log_answer(description, profile, result, source, derived) if log_answer else None
+    record_id = _log_answer(state, description, profile, result, source, derived) if log_answer else None
     return Answer(record_id, profile, result, derived)
 
 
@@ -278,23 +287,34 @@ def _shown_items(result: Recommendation) -> list[dict[str, Any]]:
 
 
 def _log_answer(
-    description: str, profile: Profile | None, result: Recommendation, source: str, derived: dict[Any, Any]
+    state: RecoState,
+    description: str,
+    profile: Profile | None,
+    result: Recommendation,
+    source: str,
+    derived: dict[Any, Any],
 ) -> str:
-    """Queue what was shown: derived codes and item ids; the text only when opted in."""
-    state = get_state()
+    """Queue what was shown: derived codes and item ids; the text only when opted in.
+
+    ``derived`` belongs to the memoized recommendation, whose key holds the
+    profile's codes: its shown items and concepts are worked out once per key.
+    """
     settings = state.settings
     store_text = settings["SHOP_RECO_STORE_DESCRIPTIONS"]
     now = datetime.now(timezone.utc)
-    record_id = str(uuid.uuid4())
+    record_id = time_ordered_id()
     items = derived.get("log_items")
     if items is None:
         items = derived["log_items"] = _shown_items(result)
+    concepts = derived.get("log_concepts")
+    if concepts is None:
+        concepts = derived["log_concepts"] = sorted(profile.concepts) if profile is not None else []
     values = {
         "id": record_id,
         "created_at": now,
         "locale": result.locale,
         "safety_level": result.safety.level,
-        "concepts": sorted(profile.concepts) if profile is not None else [],
+        "concepts": concepts,
         "items": items,
         "fallback": result.fallback,
         "rules_revision": result.rules_revision,

@@ -149,6 +149,17 @@ def test_locale_not_offered_by_the_shop_is_a_400(database_url, tmp_path) -> None
     app.extensions["shop_reco"].close()
 
 
+def test_a_detected_locale_the_shop_does_not_offer_falls_back_to_its_default(app, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_app
+
+    swedish = "Jag har ont i ländryggen när jag sitter hela dagen på jobbet"
+    assert post(app.test_client(), {"description": swedish}).get_json()["profile"]["locale"] == "sv"
+    english_only = make_app(database_url, tmp_path / "en", SHOP_RECO_LOCALES=["en"])  # the same database
+    reply = post(english_only.test_client(), {"description": swedish})
+    assert reply.status_code == 200 and reply.get_json()["profile"]["locale"] == "en"
+    english_only.extensions["shop_reco"].close()
+
+
 def test_malformed_json_is_a_400_not_a_500(client) -> None:  # type: ignore[no-untyped-def]
     reply = client.post(URL, data="{not json", content_type="application/json")
     assert reply.status_code == 400

@@ -7,7 +7,6 @@ concepts (``area:hip``) from :mod:`shop_reco.vocabulary`.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -26,6 +25,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shop_reco.storage.ids import time_ordered_id
 
 #: Named constraints so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -189,7 +190,7 @@ class Recommendation(Base):
     """What was shown for one description: derived codes only, unless storing text is opted in."""
 
     __tablename__ = "reco_recommendation"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=time_ordered_id)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     locale: Mapped[str] = mapped_column(String(8))
     safety_level: Mapped[str] = mapped_column(String(16))

@@ -1,0 +1,30 @@
+"""Answer ids: UUIDv7, ordered by time, unguessable, and unique."""
+
+from __future__ import annotations
+
+import uuid
+
+from shop_reco.storage.ids import time_ordered_id
+
+
+def test_ids_are_version_7_uuids_with_the_rfc_variant() -> None:
+    for _ in range(1000):
+        value = uuid.UUID(time_ordered_id())
+        assert value.version == 7 and value.variant == uuid.RFC_4122
+
+
+def test_ids_sort_by_the_millisecond_they_were_made_in() -> None:
+    moments = [1_700_000_000_000_000_000 + k * 1_000_000 for k in range(50)]  # 50 consecutive milliseconds
+    ids = [time_ordered_id(ns) for ns in moments]
+    assert ids == sorted(ids)
+    assert int(uuid.UUID(ids[0]).hex[:12], 16) == 1_700_000_000_000  # the first 48 bits are the Unix milliseconds
+
+
+def test_ids_made_in_the_same_millisecond_differ_in_their_random_bits() -> None:
+    ids = {time_ordered_id(1_700_000_000_000_000_000) for _ in range(20_000)}
+    assert len(ids) == 20_000
+    # 74 random bits: over 20,000 ids every random hex digit takes many values, none is fixed;
+    # hex digit 16 holds the variant's two bits and two random ones.
+    digits = [value.replace("-", "") for value in ids]
+    assert {d[12] for d in digits} == {"7"} and {d[16] for d in digits} == set("89ab")
+    assert all(len({d[i] for d in digits}) == 16 for i in (*range(13, 16), *range(17, 32)))
