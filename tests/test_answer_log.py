@@ -7,10 +7,13 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
 from shop_reco.storage.answer_log import AnswerLog
 from shop_reco.storage.models import Recommendation
@@ -87,6 +90,64 @@ def test_zero_seconds_writes_in_the_request(database_url: str, tmp_path: Path) -
     app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=0)
     app.test_client().post("/reco/api/v1/recommendations", json=DESCRIPTION)
     assert stored(app) == 1 and not log_threads()
+    app.extensions["shop_reco"].close()
+
+
+def test_a_logged_answer_reads_back_as_it_was_shown(database_url: str, tmp_path: Path) -> None:
+    """The batch goes through the driver's own executemany: every column must come back typed as queued."""
+    app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60, SHOP_RECO_STORE_DESCRIPTIONS=True)
+    client = app.test_client()
+    first = client.post("/reco/api/v1/recommendations", json=DESCRIPTION).get_json()
+    again = client.post("/reco/api/v1/recommendations", json=DESCRIPTION).get_json()  # the memoized answer
+    urgent = client.post("/reco/api/v1/recommendations", json={"description": "I fell off a ladder, my back"})
+    answer_log = app.extensions["shop_reco"].answer_log
+    assert answer_log.flush() == 3
+    with Session(app.extensions["shop_reco"].engine) as session:
+        rows = {r.id: r for r in session.scalars(select(Recommendation))}
+    row = rows[first["id"]]
+    shown = [("exercise", e["slug"]) for e in first["exercises"]] + [("product", p["sku"]) for p in first["products"]]
+    assert [(i["type"], i["id"]) for i in row.items][: len(shown)] == shown
+    assert all(isinstance(i["rules"], list) for i in row.items)
+    assert row.concepts == sorted(row.concepts) and "trigger:sitting" in row.concepts
+    assert row.items == rows[again["id"]].items and row.concepts == rows[again["id"]].concepts
+    assert row.description == DESCRIPTION["description"] and row.source == "api" and row.fallback is False
+    assert row.locale == "en" and row.safety_level == "none" and row.rules_revision == first["rules_version"]
+    created = row.created_at.replace(tzinfo=None)
+    assert abs((datetime.now(timezone.utc).replace(tzinfo=None) - created).total_seconds()) < 60
+    assert row.expires_at is not None and row.expires_at.replace(tzinfo=None) > created
+    assert rows[urgent.get_json()["id"]].safety_level == "urgent" and rows[urgent.get_json()["id"]].items == []
+    # Ids grow with time (UUIDv7), so each batch appends to the primary key's index.
+    assert uuid.UUID(first["id"]).version == 7 and again["id"][:13] >= first["id"][:13]
+    app.extensions["shop_reco"].close()
+
+
+def test_a_row_without_every_column_is_still_written_with_the_defaults(database_url: str, tmp_path: Path) -> None:
+    app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60)
+    answer_log = app.extensions["shop_reco"].answer_log
+    answer_log.add({"id": "partial-1", "locale": "en", "safety_level": "none", "source": "cli"})
+    assert answer_log.flush() == 1
+    with Session(app.extensions["shop_reco"].engine) as session:
+        row = session.get(Recommendation, "partial-1")
+    assert row is not None and row.items == [] and row.concepts == [] and row.created_at is not None
+    app.extensions["shop_reco"].close()
+
+
+def test_a_batch_larger_than_one_statement_is_written_whole(database_url: str, tmp_path: Path) -> None:
+    """SQLite takes rows 90 to a statement (999 binds); 250 rows span three statements, in one transaction."""
+    app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60)
+    client = app.test_client()
+    texts = ["My lower back aches after sitting", "My hip hurts on the stairs", "Stiff neck from the screen"]
+    ids = [
+        client.post("/reco/api/v1/recommendations", json={"description": f"{texts[n % 3]}, day {n}"}).get_json()["id"]
+        for n in range(250)
+    ]
+    answer_log = app.extensions["shop_reco"].answer_log
+    assert answer_log.pending == 250 and answer_log.flush() == 250
+    with Session(app.extensions["shop_reco"].engine) as session:
+        rows = {r.id: r for r in session.scalars(select(Recommendation))}
+    assert set(rows) == set(ids)
+    assert {tuple(rows[i].concepts) for i in ids[0::3]} == {tuple(rows[ids[0]].concepts)}
+    assert "area:hip" in rows[ids[1]].concepts and "area:hip" not in rows[ids[0]].concepts
     app.extensions["shop_reco"].close()
 
 

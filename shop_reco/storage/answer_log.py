@@ -4,7 +4,7 @@ Every answer is logged as one ``reco_recommendation`` row (derived codes and
 item ids; the raw text only when the shop opted in). Writing that row in the
 request cost more than analysing and ranking together, so by default the
 request only queues it and a short-lived background thread inserts what has
-queued every ``flush_seconds`` in one ``executemany``:
+queued every ``flush_seconds`` in one ``executemany`` of the driver's own:
 
     >>> log = AnswerLog(engine, table, flush_seconds=1.0)       # doctest: +SKIP
     >>> log.add({"id": "...", "created_at": now, ...})            # returns at once
@@ -35,6 +35,7 @@ import os
 import threading
 import weakref
 from collections.abc import Mapping
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Engine, Table, insert
@@ -42,6 +43,10 @@ from sqlalchemy import Engine, Table, insert
 log = logging.getLogger("shop_reco")
 
 _LIVE: weakref.WeakSet[AnswerLog] = weakref.WeakSet()
+#: Binds per multi-row INSERT: SQLite's limit before 3.32 (later ones and MySQL allow more).
+_MAX_BINDS = 999
+#: The driver's INSERT, each bind's (name, processor), and whether rows can share one statement.
+_Prepared = tuple[str, list[tuple[str, Any]], bool]
 
 
 class AnswerLog:
@@ -75,6 +80,8 @@ class AnswerLog:
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self._closed = False
+        self._statement: _Prepared | None = None
+        self._positional = False
 
     @property
     def pending(self) -> int:
@@ -131,12 +138,69 @@ class AnswerLog:
     def _write(self, rows: list[Mapping[str, Any]]) -> bool:
         try:
             with self.engine.begin() as connection:
-                connection.execute(insert(self.table), rows)
+                params = self._driver_params(rows)
+                sql, binds, multi_row = self._prepared()
+                if params is None:
+                    connection.execute(insert(self.table), rows)
+                elif multi_row:
+                    # Many rows per statement: the driver lets go of the GIL once per chunk, not
+                    # once per row, so the request thread is not handed it back and forth.
+                    head, _, group = sql.partition(" VALUES ")
+                    per_statement = max(1, _MAX_BINDS // len(binds))
+                    for start in range(0, len(params), per_statement):
+                        chunk = params[start : start + per_statement]
+                        values = ", ".join([group] * len(chunk))
+                        connection.exec_driver_sql(f"{head} VALUES {values}", tuple(chain.from_iterable(chunk)))
+                else:
+                    connection.exec_driver_sql(sql, params)
         except Exception as exc:  # logging must never cost the shopper their answer
             log.error("shop_reco: could not write %d answer log rows (%s)", len(rows), type(exc).__name__)
             return False
         self.written += len(rows)
         return True
+
+    def _prepared(self) -> _Prepared:
+        """The INSERT as the driver's SQL, and each bind's name and type processor, made once."""
+        if self._statement is None:
+            dialect = self.engine.dialect
+            compiled = insert(self.table).compile(dialect=dialect)
+            processors = {c.key: c.type.dialect_impl(dialect).bind_processor(dialect) for c in self.table.columns}
+            positional = compiled.positiontup is not None
+            names = list(compiled.positiontup or compiled.params)
+            # Plain positional markers ("?", "%s") can repeat a row's group; numbered or named ones cannot.
+            multi_row = positional and dialect.paramstyle in ("qmark", "format")
+            self._positional = positional
+            self._statement = (str(compiled), [(name, processors.get(name)) for name in names], multi_row)
+        return self._statement
+
+    def _driver_params(self, rows: list[Mapping[str, Any]]) -> list[Any] | None:
+        """The batch as the driver's parameters, or None to let SQLAlchemy bind it (a row lacks a column).
+
+        What ``connection.execute(insert(table), rows)`` does per row, without its
+        per-row bookkeeping, which held the GIL longer than the request it served.
+        Rows of one memoized answer share their ``items`` and ``concepts`` lists,
+        so each list is encoded once per batch.
+        """
+        _, binds, _ = self._prepared()
+        positional = self._positional
+        encoded: dict[int, Any] = {}
+
+        def bind(process: Any, value: Any) -> Any:
+            if value is None or process is None:
+                return value
+            if isinstance(value, (list, dict)):
+                key = id(value)  # the rows hold the values, so an id is not reused within the batch
+                if key not in encoded:
+                    encoded[key] = process(value)
+                return encoded[key]
+            return process(value)
+
+        try:
+            if positional:
+                return [tuple([bind(process, row[name]) for name, process in binds]) for row in rows]
+            return [{name: bind(process, row[name]) for name, process in binds} for row in rows]
+        except KeyError:
+            return None
 
     def _run(self) -> None:
         while True:
