@@ -220,7 +220,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         results["http_rps_recommend"] = round(rps["reco"], 1)
         results["http_ratio_vs_bare"] = round(rps["reco"] / rps["bare"], 3)
         # The same ratio per round: how much the machine moved while we measured.
-        per_round = [r["rps"] / b["rps"] for r, b in zip(runs["reco"], runs["bare"])]
+        per_round = [r["rps"] / b["rps"] for r, b in zip(runs["reco"], runs["bare"], strict=True)]
         results["http_ratio_rounds"] = [round(x, 3) for x in per_round]
         # Every answer computed afresh: the floor when no two shoppers are understood alike.
         results["http_rps_recommend_unmemoized"] = round(rps["reco_unmemoized"], 1)
