@@ -157,3 +157,27 @@ def test_the_editor_script_is_served_from_our_static_folder(app: Flask) -> None:
     assert "<script>" not in html  # no inline script: the CSP forbids it
     with client.get("/reco/static/admin-preview.js") as script:
         assert script.status_code == 200 and b"data-preview-url" in script.data
+
+
+def test_description_boxes_take_as_much_text_as_the_shop_allows(database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The preview, the rule form's preview and the test bench follow SHOP_RECO_MAX_DESCRIPTION_CHARS."""
+    from tests.conftest import make_app
+
+    app = make_app(database_url, tmp_path, SHOP_RECO_MAX_DESCRIPTION_CHARS=4000)
+    assert app.test_cli_runner().invoke(args=["shop-reco", "db", "upgrade"]).exit_code == 0
+    client = signed_in(app)
+    for path, box in ((f"{ADMIN}/preview", "description"), (NEW, "preview_text"), (f"{ADMIN}/testbench/new", "text")):
+        html = client.get(path).get_data(as_text=True)
+        assert re.search(rf'<textarea[^>]*name="{box}"[^>]*maxlength="4000"', html), path
+    long_text = "My lower back aches after sitting all day. " * 70  # 3,010 characters: over the old 2,000
+    reply = client.post(f"{ADMIN}/preview", data={"description": long_text, "csrf_token": _csrf(client)})
+    assert reply.status_code == 200 and "at most" not in text(reply)
+    assert "trigger:sitting" in text(reply) or "Sitting" in text(reply)
+    too_long = client.post(f"{ADMIN}/preview", data={"description": "x" * 4001, "csrf_token": _csrf(client)})
+    assert "at most 4000 characters" in text(too_long)
+    app.extensions["shop_reco"].close()
+
+
+def _csrf(client: FlaskClient) -> str:
+    html = client.get(f"{ADMIN}/preview").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]

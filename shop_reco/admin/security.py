@@ -128,8 +128,11 @@ def admin_context() -> dict[str, Any]:
     """What every admin template can use: the base to extend, CSRF and CSP helpers, nav."""
     from shop_reco.extension import get_state
 
+    settings = get_state().settings
     return {
-        "admin_base": get_state().settings["SHOP_RECO_ADMIN_BASE_TEMPLATE"],
+        "admin_base": settings["SHOP_RECO_ADMIN_BASE_TEMPLATE"],
+        # Text boxes for shopper descriptions take as much as the API does.
+        "max_description_chars": settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"],
         "admin_id": current_admin(),
         "admin_nav": nav_links(),
         "csrf_field": csrf_field,
