@@ -213,3 +213,45 @@ def test_a_real_fall_is_still_urgent(text: str, locale: str) -> None:
     profile = analyze(text, locale)
     assert "trauma" in profile.red_flags
     assert profile.safety_level == "urgent"
+
+
+# --- A negation inside a pattern's gap: "my groin is not numb" --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("My groin is not numb, just sore after cycling.", "en"),
+        ("The saddle area isn't numb.", "en"),
+        ("The area where I sit on a saddle is not numb, only sore.", "en"),
+        ("My inner thighs never go numb, my lower back aches.", "en"),
+        ("Min ljumske är inte domnad, bara öm.", "sv"),
+        ("Underlivet är aldrig domnat, men ländryggen värker.", "sv"),
+    ],
+)
+def test_a_negation_between_the_area_and_numbness_negates_it(text: str, locale: str) -> None:
+    """A pattern's gap ("@saddle ... @numb") may not skip "not": the gap read past it before."""
+    profile = analyze(text, locale)
+    assert profile.safety_level == "none", profile.red_flags
+    assert "saddle_anesthesia" not in profile.red_flags
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("My groin is numb.", "en"),
+        ("My groin is numb and not sore.", "en"),
+        ("Numbness in my groin, not in my feet.", "en"),
+        ("Min ljumske är domnad.", "sv"),
+    ],
+)
+def test_numbness_of_the_saddle_area_said_plainly_stays_urgent(text: str, locale: str) -> None:
+    assert analyze(text, locale).red_flags[:1] == ("saddle_anesthesia",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Jag kissar inte på mig.", "Jag kissar inte oftare än vanligt.", "Min pappa kissar inte alls."],
+)
+def test_peeing_not_on_oneself_or_not_more_is_no_red_flag_sv(text: str) -> None:
+    assert analyze(text, "sv").safety_level == "none"
