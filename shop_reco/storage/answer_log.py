@@ -45,8 +45,9 @@ log = logging.getLogger("shop_reco")
 _LIVE: weakref.WeakSet[AnswerLog] = weakref.WeakSet()
 #: Binds per multi-row INSERT: SQLite's limit before 3.32 (later ones and MySQL allow more).
 _MAX_BINDS = 999
-#: The driver's INSERT, each bind's (name, processor), and whether rows can share one statement.
-_Prepared = tuple[str, list[tuple[str, Any]], bool]
+#: The driver's INSERT, each bind's (name, processor), whether binds are positional, and
+#: whether rows can share one statement.
+_Prepared = tuple[str, list[tuple[str, Any]], bool, bool]
 
 
 class AnswerLog:
@@ -81,7 +82,6 @@ class AnswerLog:
         self._wake = threading.Event()
         self._closed = False
         self._statement: _Prepared | None = None
-        self._positional = False
 
     @property
     def pending(self) -> int:
@@ -139,7 +139,7 @@ class AnswerLog:
         try:
             with self.engine.begin() as connection:
                 params = self._driver_params(rows)
-                sql, binds, multi_row = self._prepared()
+                sql, binds, _, multi_row = self._prepared()
                 if params is None:
                     connection.execute(insert(self.table), rows)
                 elif multi_row:
@@ -169,8 +169,8 @@ class AnswerLog:
             names = list(compiled.positiontup or compiled.params)
             # Plain positional markers ("?", "%s") can repeat a row's group; numbered or named ones cannot.
             multi_row = positional and dialect.paramstyle in ("qmark", "format")
-            self._positional = positional
-            self._statement = (str(compiled), [(name, processors.get(name)) for name in names], multi_row)
+            binds = [(name, processors.get(name)) for name in names]
+            self._statement = (str(compiled), binds, positional, multi_row)
         return self._statement
 
     def _driver_params(self, rows: list[Mapping[str, Any]]) -> list[Any] | None:
@@ -181,8 +181,7 @@ class AnswerLog:
         Rows of one memoized answer share their ``items`` and ``concepts`` lists,
         so each list is encoded once per batch.
         """
-        _, binds, _ = self._prepared()
-        positional = self._positional
+        _, binds, positional, _ = self._prepared()
         encoded: dict[int, Any] = {}
 
         def bind(process: Any, value: Any) -> Any:
