@@ -13,7 +13,7 @@ from shop_reco.api import schemas
 from shop_reco.api.encoding import dumps, json_response
 from shop_reco.api.errors import ApiError
 from shop_reco.api.payloads import answer_json, article_payload, exercise_payload, pairings_payload
-from shop_reco.api.policies import rate_limit
+from shop_reco.api.policies import SECURITY_HEADERS, rate_limit
 from shop_reco.extension import get_session
 from shop_reco.recommending import UnknownItemError
 from shop_reco.storage.models import Event
@@ -60,6 +60,7 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     accepted_schema = schemas.EventsAcceptedSchema()
     vocabulary_body = schemas.VocabularySchema().dump(vocabulary.as_dict())
     cart_template = state.settings["SHOP_RECO_CART_URL_TEMPLATE"]
+    answer_headers = [("Cache-Control", "no-store"), *SECURITY_HEADERS.items(), ("Vary", "Origin")]
     article_template = state.settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
 
     @bp.post("/recommendations")
@@ -79,9 +80,8 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
         except LocaleError as exc:
             raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
         body = answer_json(answer, cart_template=cart_template, article_template=article_template)
-        response = current_app.response_class(body, mimetype="application/json")
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        # Built with the headers the API's after-request hook would add: it then adds none.
+        return current_app.response_class(body, headers=answer_headers, mimetype="application/json")
 
     @bp.get("/products/<sku>/pairings")
     def get_pairings(sku: str) -> Response:
