@@ -46,6 +46,13 @@ def urgent(text: str, locale: str | None) -> bool:
         ("numb like sitting on a saddle around my groin", "en", "saddle_anesthesia"),
         ("Jag har ont i ländryggen och jag har ingen kontroll över blåsan", "sv", "bladder_bowel"),
         ("jag har ingen känsel i underlivet", "sv", "saddle_anesthesia"),
+        # Listed as known misses by the previous release.
+        ("The area where I sit on a saddle is numb.", "en", "saddle_anesthesia"),
+        ("Where I sit on my bike saddle it feels numb now.", "en", "saddle_anesthesia"),
+        ("Jag kissar inte alls sedan i går och har ont i ryggen.", "sv", "bladder_bowel"),
+        ("Jag kissar inte sedan i morse.", "sv", "bladder_bowel"),
+        ("Jag kissar knappt och ländryggen värker.", "sv", "bladder_bowel"),
+        ("Det kommer inget kiss fast jag är kissnödig.", "sv", "bladder_bowel"),
     ],
 )
 def test_reported_misses_are_urgent(text: str, locale: str, flag: str) -> None:
@@ -390,19 +397,3 @@ def test_not_feeling_oneself_pass_urine_is_a_lost_function(text: str, urgent: bo
     profile = analyze(text, "en")
     assert (profile.safety_level == "urgent") is urgent
     assert ("bladder_bowel" in profile.red_flags) is urgent
-
-
-@pytest.mark.parametrize(
-    ("text", "locale", "flag"),
-    [
-        ("The area where I sit on a saddle is numb.", "en", "saddle_anesthesia"),
-        ("Where I sit on my bike saddle it feels numb now.", "en", "saddle_anesthesia"),
-        ("Jag kissar inte alls sedan i går och har ont i ryggen.", "sv", "bladder_bowel"),
-        ("Jag kissar inte sedan i morse.", "sv", "bladder_bowel"),
-        ("Jag kissar knappt och ländryggen värker.", "sv", "bladder_bowel"),
-        ("Det kommer inget kiss fast jag är kissnödig.", "sv", "bladder_bowel"),
-    ],
-)
-def test_misses_listed_last_release_are_urgent(text: str, locale: str, flag: str) -> None:
-    profile = analyze(text, locale)
-    assert flag in profile.red_flags and profile.safety_level == "urgent"
