@@ -36,7 +36,7 @@ import threading
 import weakref
 from collections.abc import Mapping
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Table, insert
 
@@ -45,9 +45,15 @@ log = logging.getLogger("shop_reco")
 _LIVE: weakref.WeakSet[AnswerLog] = weakref.WeakSet()
 #: Binds per multi-row INSERT: SQLite's limit before 3.32 (later ones and MySQL allow more).
 _MAX_BINDS = 999
-#: The driver's INSERT, each bind's (name, processor), whether binds are positional, and
-#: whether rows can share one statement.
-_Prepared = tuple[str, list[tuple[str, Any]], bool, bool]
+
+
+class _DriverInsert(NamedTuple):
+    """The log's INSERT as the driver takes it, made once per log (see ``AnswerLog._prepared``)."""
+
+    sql: str
+    binds: list[tuple[str, Any]]  # each bind's name and its type's bind processor (or None)
+    positional: bool  # parameters go as tuples ("?", "%s", ":1"), not as dicts
+    multi_row: bool  # plain positional markers: rows can share one statement
 
 
 class AnswerLog:
@@ -81,7 +87,7 @@ class AnswerLog:
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self._closed = False
-        self._statement: _Prepared | None = None
+        self._statement: _DriverInsert | None = None
 
     @property
     def pending(self) -> int:
@@ -139,27 +145,27 @@ class AnswerLog:
         try:
             with self.engine.begin() as connection:
                 params = self._driver_params(rows)
-                sql, binds, _, multi_row = self._prepared()
+                prepared = self._prepared()
                 if params is None:
                     connection.execute(insert(self.table), rows)
-                elif multi_row:
+                elif prepared.multi_row:
                     # Many rows per statement: the driver lets go of the GIL once per chunk, not
                     # once per row, so the request thread is not handed it back and forth.
-                    head, _, group = sql.partition(" VALUES ")
-                    per_statement = max(1, _MAX_BINDS // len(binds))
+                    head, _, group = prepared.sql.partition(" VALUES ")
+                    per_statement = max(1, _MAX_BINDS // len(prepared.binds))
                     for start in range(0, len(params), per_statement):
                         chunk = params[start : start + per_statement]
                         values = ", ".join([group] * len(chunk))
                         connection.exec_driver_sql(f"{head} VALUES {values}", tuple(chain.from_iterable(chunk)))
                 else:
-                    connection.exec_driver_sql(sql, params)
+                    connection.exec_driver_sql(prepared.sql, params)
         except Exception as exc:  # logging must never cost the shopper their answer
             log.error("shop_reco: could not write %d answer log rows (%s)", len(rows), type(exc).__name__)
             return False
         self.written += len(rows)
         return True
 
-    def _prepared(self) -> _Prepared:
+    def _prepared(self) -> _DriverInsert:
         """The INSERT as the driver's SQL, and each bind's name and type processor, made once."""
         if self._statement is None:
             dialect = self.engine.dialect
@@ -170,7 +176,7 @@ class AnswerLog:
             # Plain positional markers ("?", "%s") can repeat a row's group; numbered or named ones cannot.
             multi_row = positional and dialect.paramstyle in ("qmark", "format")
             binds = [(name, processors.get(name)) for name in names]
-            self._statement = (str(compiled), binds, positional, multi_row)
+            self._statement = _DriverInsert(str(compiled), binds, positional, multi_row)
         return self._statement
 
     def _driver_params(self, rows: list[Mapping[str, Any]]) -> list[Any] | None:
@@ -181,7 +187,8 @@ class AnswerLog:
         Rows of one memoized answer share their ``items`` and ``concepts`` lists,
         so each list is encoded once per batch.
         """
-        _, binds, positional, _ = self._prepared()
+        prepared = self._prepared()
+        binds, positional = prepared.binds, prepared.positional
         encoded: dict[int, Any] = {}
 
         def bind(process: Any, value: Any) -> Any:
