@@ -216,11 +216,14 @@ def answer_description(
     try:
         snapshot = current_snapshot()
         revision = snapshot.revision
-        # Without a locale the analyzer detects it from the words it splits anyway (once, not twice).
+        # The analyzer reads the text in the language it is written in (detected from the words
+        # it splits anyway) and searches every language for red flags; ``profile.locale`` says
+        # which language it understood. The reply speaks the page's locale, or without one the
+        # understood language when this shop offers it, else the shop's default.
         profile = snapshot.analyzer.analyze(description, locale)
-        if profile.locale not in settings["SHOP_RECO_LOCALES"]:  # detected, but not one this shop offers
-            profile = snapshot.analyzer.analyze(description, settings["SHOP_RECO_DEFAULT_LOCALE"])
-        locale = profile.locale
+        if locale is None:
+            offered = settings["SHOP_RECO_LOCALES"]
+            locale = profile.locale if profile.locale in offered else str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         result, derived = memoized_recommend(
             profile,
             snapshot.compiled,

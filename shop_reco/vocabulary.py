@@ -55,6 +55,8 @@ RED_FLAGS: Final = {
     "saddle_anesthesia": URGENT,
     "fever": URGENT,
     "trauma": URGENT,
+    # Cauda equina signs in the legs: pain, numbness or weakness in both legs (NICE CKS).
+    "bilateral_legs": URGENT,
     "numbness": CONSULT,
     "tingling": CONSULT,
     "weakness": CONSULT,

@@ -149,15 +149,30 @@ def test_locale_not_offered_by_the_shop_is_a_400(database_url, tmp_path) -> None
     app.extensions["shop_reco"].close()
 
 
-def test_a_detected_locale_the_shop_does_not_offer_falls_back_to_its_default(app, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_language_the_shop_does_not_offer_is_understood_and_answered_in_its_default(  # type: ignore[no-untyped-def]
+    app, database_url, tmp_path
+) -> None:
     from tests.conftest import make_app
 
     swedish = "Jag har ont i ländryggen när jag sitter hela dagen på jobbet"
     assert post(app.test_client(), {"description": swedish}).get_json()["profile"]["locale"] == "sv"
     english_only = make_app(database_url, tmp_path / "en", SHOP_RECO_LOCALES=["en"])  # the same database
     reply = post(english_only.test_client(), {"description": swedish})
-    assert reply.status_code == 200 and reply.get_json()["profile"]["locale"] == "en"
+    body = reply.get_json()
+    assert reply.status_code == 200
+    assert body["profile"]["locale"] == "sv"  # understood in the language it is written in
+    assert body["profile"]["areas"] == ["lower_back"] and body["profile"]["triggers"] == ["sitting"]
+    assert body["locale"] == "en"  # answered in the shop's language
     english_only.extensions["shop_reco"].close()
+
+
+def test_text_in_the_other_language_is_understood_and_answered_in_the_pages(client) -> None:  # type: ignore[no-untyped-def]
+    urgent = post(client, {"description": "ont i ryggen och jag kan inte hålla urinen", "locale": "en"}).get_json()
+    assert urgent["safety"]["level"] == "urgent" and urgent["exercises"] == [] and urgent["products"] == []
+    assert urgent["locale"] == "en" and urgent["profile"]["locale"] == "sv"
+    ordinary = post(client, {"description": "ont i ländryggen när jag sitter länge", "locale": "en"}).get_json()
+    assert ordinary["locale"] == "en" and ordinary["profile"]["areas"] == ["lower_back"]
+    assert ordinary["fallback"] is False and ordinary["exercises"]
 
 
 def test_malformed_json_is_a_400_not_a_500(client) -> None:  # type: ignore[no-untyped-def]

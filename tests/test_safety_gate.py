@@ -23,6 +23,7 @@ PHRASES = {
     "saddle_anesthesia": "numb between my legs",
     "fever": "fever and chills",
     "trauma": "fell off a ladder",
+    "bilateral_legs": "sciatica down both legs",
     "numbness": "numb foot",
     "tingling": "pins and needles",
     "weakness": "my leg feels weak",

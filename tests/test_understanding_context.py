@@ -14,7 +14,8 @@ def flags(text: str, locale: str = "en") -> tuple[str, ...]:
 @pytest.mark.parametrize(
     ("text", "reported", "denied"),
     [
-        ("No numbness but both legs feel weak.", {"weakness"}, {"numbness"}),
+        ("No numbness but both legs feel weak.", {"bilateral_legs"}, {"numbness"}),
+        ("No numbness but my left leg feels weak.", {"weakness"}, {"numbness"}),
         ("No numbness or tingling.", set(), {"numbness", "tingling"}),
         ("No numbness, tingling or weakness in my legs.", set(), {"numbness", "tingling", "weakness"}),
         ("Without any numbness, just pain.", set(), {"numbness"}),
@@ -57,7 +58,8 @@ def test_negation_does_not_spill_over_a_comma_onto_other_findings() -> None:
 @pytest.mark.parametrize(
     ("text", "reported", "denied"),
     [
-        ("Inga domningar men båda benen känns svaga.", {"weakness"}, {"numbness"}),
+        ("Inga domningar men båda benen känns svaga.", {"bilateral_legs"}, {"numbness"}),
+        ("Inga domningar men vänster ben känns svagt.", {"weakness"}, {"numbness"}),
         ("Inga domningar eller stickningar.", set(), {"numbness", "tingling"}),
         ("Ingen feber.", set(), {"fever"}),
         ("Benen domnar inte men ryggen värker.", set(), {"numbness"}),

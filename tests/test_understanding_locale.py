@@ -31,10 +31,50 @@ def test_analyze_detects_the_locale_when_none_is_given() -> None:
     assert analyze("Numb foot and a sore back.").locale == "en"
 
 
-def test_a_given_locale_wins_over_detection() -> None:
-    profile = analyze("Jag har ont", "en")
-    assert profile.locale == "en"
-    assert profile.symptoms == ()
+def test_a_text_clearly_in_another_language_is_read_in_that_language() -> None:
+    """The page's locale is only a hint: a shopper writes in the language they write in."""
+    swedish_on_english_page = analyze("Jag har ont i ländryggen när jag sitter länge", "en")
+    assert swedish_on_english_page.locale == "sv"
+    assert swedish_on_english_page.areas == ("lower_back",)
+    assert swedish_on_english_page.triggers == ("sitting",)
+    english_on_swedish_page = analyze("My neck is stiff after a day at the computer", "sv")
+    assert english_on_swedish_page.locale == "en"
+    assert english_on_swedish_page.symptoms == ("stiffness",)
+
+
+def test_the_given_locale_wins_when_the_text_does_not_clearly_say_otherwise() -> None:
+    assert analyze("höft", "sv").locale == "sv"
+    assert analyze("hip", "en").locale == "en"
+    assert analyze("ischias", "en").locale == "en"  # too short to tell: the page's locale stands
+
+
+@pytest.mark.parametrize(
+    ("text", "page", "flag"),
+    [
+        ("ont i ryggen och jag kan inte hålla urinen", "en", "bladder_bowel"),
+        ("my back hurts and I cannot control my bladder", "sv", "bladder_bowel"),
+        ("I have a fever and my lower back is very sore", "sv", "fever"),
+        ("jag ramlade på isen igår och nu gör ryggen ont", "en", "trauma"),
+        # Mixed text: read in one language, the other language's red flag is still found.
+        ("my back hurts so much, jag kan inte kissa", "en", "bladder_bowel"),
+        ("jag har ont i ryggen, also I have a fever", "sv", "fever"),
+    ],
+)
+def test_red_flags_are_found_in_every_language_whatever_the_page(text: str, page: str, flag: str) -> None:
+    assert flag in analyze(text, page).red_flags
+
+
+@pytest.mark.parametrize(
+    ("text", "page"),
+    [
+        ("my dad had cancer, my back hurts when I sit", "sv"),  # "cancer" is read in English, as his
+        ("I put a sticker on my back brace", "sv"),  # "sticker" is Swedish for stinging, not here
+        ("no fever, just hip pain on the stairs", "sv"),
+        ("ingen feber, ont i höften när jag går i trappor", "en"),
+    ],
+)
+def test_another_language_adds_no_red_flag_the_text_does_not_report(text: str, page: str) -> None:
+    assert analyze(text, page).red_flags == ()
 
 
 @pytest.mark.parametrize("locale", ["SV", "sv-SE", "sv_SE", " sv "])

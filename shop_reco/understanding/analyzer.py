@@ -39,6 +39,8 @@ from shop_reco.understanding.profile import Match, Profile
 from shop_reco.understanding.quantities import QuantityHits, find_quantities
 from shop_reco.understanding.tokens import tokenize
 
+#: The red flag of pain, numbness or weakness in both legs, whose words are findings too.
+BILATERAL_LEGS: Final = "bilateral_legs"
 #: Red flags that still count when in the past ("I had cancer five years ago").
 COUNTS_WHEN_HISTORICAL: Final = frozenset({"cancer_history"})
 
@@ -91,8 +93,24 @@ class Analyzer:
         if not isinstance(text, str):
             raise TypeError(f"analyze() takes the description as a str, not {type(text).__name__}")
         norms, starts, ends = tokenize(text)
-        locale = self._pick_locale(text, norms, locale)
-        model = self._models[locale]
+        locale, others = self._reading_locales(text, norms, locale)
+        profile = self._analyze_in(self._models[locale], locale, text, norms, starts, ends)
+        for other in others:  # red flags in every language the text shows signs of
+            profile = _with_red_flags_of(
+                profile, self._analyze_in(self._models[other], other, text, norms, starts, ends)
+            )
+        return profile
+
+    def _analyze_in(
+        self,
+        model: LocaleModel,
+        locale: str,
+        text: str,
+        norms: Sequence[str],
+        starts: Sequence[int],
+        ends: Sequence[int],
+    ) -> Profile:
+        """The profile of ``text`` read with one locale's lexicon."""
         keys, singles, firsts, flags, token_of = model.units(norms)
 
         findings: list[Finding] = []
@@ -103,11 +121,14 @@ class Analyzer:
         stops = ctx.gap_stops(flags) if focus and not focus.isdisjoint(norms) else flags
         hits = model.trie.scan(keys, singles, firsts, stops, ctx.GAP_STOP_MASK)
         functions: list[tuple[int, int]] = []
+        both_legs: list[tuple[int, int]] = []
         for i, j, (_, _, concepts, others, _) in hits:
             for finding_tail in concepts:
                 findings.append([i, j, *finding_tail])
                 if j - i > 1 and finding_tail[0] == FUNCTION:
                     functions.append((i, j))
+                elif finding_tail[1] == BILATERAL_LEGS and finding_tail[0] == "red_flag":
+                    both_legs.append((i, j))
             for entry in others:
                 role = entry.role
                 if role == "experiencer_subject":  # "my dad had", "my dad, who", not "lifting my dad"
@@ -125,6 +146,17 @@ class Analyzer:
                 elif role != SHADOW:
                     q.marks.append((i, j, entry))
 
+        if both_legs:  # "numb in both legs": the legs, the numbness and both sides are still there
+            for i, j in both_legs:
+                findings.append(ctx.new_finding("side", "both", i, j))
+                for a in range(i, j):  # what the words from each one on say, short of the red flag
+                    for b in range(j, a, -1):
+                        inner = model.trie.scan(keys[a:b], singles[a:b], firsts[a:b], stops[a:b], ctx.GAP_STOP_MASK)
+                        tails = inner[0][2][2] if inner and inner[0][0] == 0 else ()
+                        if not any(tail[1] == BILATERAL_LEGS for tail in tails):
+                            findings += [[a, a + inner[0][1], *t] for t in tails if t[0] in _TAG_GROUPS]
+                            break
+            findings.sort(key=_POSITION)
         if functions:  # "a pulling feeling in my groin": the groin is still there
             for i, j in functions:
                 a = i + 1
@@ -181,31 +213,67 @@ class Analyzer:
         return self._detect(text, tokenize(text)[0])
 
     def _pick_locale(self, text: str, norms: Sequence[str], locale: str | None) -> str:
-        if locale is None:
-            return self._detect(text, norms)
-        if locale in self._models:
-            return locale
-        return normalise_locale(locale, self.locales)
+        return self._reading_locales(text, norms, locale)[0]
 
-    def _detect(self, text: str, norms: Sequence[str]) -> str:
-        """Score each locale by its telltale words and letters; when no locale leads by
-        ``_DECISIVE``, as in short text ("domnad i skrevet"), add the words each lexicon knows."""
+    def _reading_locales(self, text: str, norms: Sequence[str], locale: str | None) -> tuple[str, tuple[str, ...]]:
+        """The locale to read ``text`` in, and the other locales to search for red flags.
+
+        The text is read in the language it is written in: the one asked for (the page's)
+        unless the text is clearly in another. Every other locale whose telltale words or
+        letters appear is searched for red flags too, so that "jag kan inte kissa" on an
+        English page, or "I have a fever" on a Swedish one, is never missed.
+        """
         if len(self.locales) == 1:
-            return self.locales[0]
+            if locale is not None and locale not in self._models:
+                normalise_locale(locale, self.locales)  # UnknownLocaleError for a foreign one
+            return self.locales[0], ()
+        if locale is not None and locale not in self._models:
+            locale = normalise_locale(locale, self.locales)
+        scores = self._telltale_scores(text, norms)
+        detected = self._detect_from(scores, norms)
+        if locale is None or (detected != locale and self._clearly(detected, locale, scores, norms)):
+            locale = detected
+        others = tuple(other for n, other in enumerate(self.locales) if other != locale and scores[n] > 0)
+        return locale, others
+
+    def _telltale_scores(self, text: str, norms: Sequence[str]) -> list[int]:
+        """Per locale, in order: its telltale words in ``norms`` plus two per telltale letter."""
         folded = None if text.isascii() else text.casefold()
-        chosen, best, second = self.locales[0], -1, -1
         scores = []
-        for locale, model in self._models.items():
+        for model in self._models.values():
             score = sum(map(model.lexicon.detect_words.__contains__, norms))
             if folded is not None:
                 score += 2 * sum(map(folded.count, model.lexicon.detect_letters))
             scores.append(score)
-            if score > best:
-                chosen, best, second = locale, score, best
-            elif score > second:
-                second = score
-        if best - second >= _DECISIVE:
-            return chosen
+        return scores
+
+    def _clearly(self, detected: str, asked: str, scores: list[int], norms: Sequence[str]) -> bool:
+        """True when the text is clearly in ``detected`` rather than the ``asked`` locale: it
+        leads by ``_DECISIVE`` telltales, or, with no telltale of the asked locale at all, its
+        lexicon knows ``_DECISIVE`` more of the words."""
+        index = self.locales.index
+        lead = scores[index(detected)] - scores[index(asked)]
+        if lead >= _DECISIVE:
+            return True
+        if lead < 0 or scores[index(asked)] > 0:
+            return False
+        words = [token for token in norms[:_MAX_DETECT_WORDS] if token.isalpha()]
+        known = sum(map(self._models[detected].knows, words)) - sum(map(self._models[asked].knows, words))
+        return lead + known >= _DECISIVE
+
+    def _detect(self, text: str, norms: Sequence[str]) -> str:
+        """The most likely locale of ``text``."""
+        if len(self.locales) == 1:
+            return self.locales[0]
+        return self._detect_from(self._telltale_scores(text, norms), norms)
+
+    def _detect_from(self, scores: list[int], norms: Sequence[str]) -> str:
+        """Score each locale by its telltale words and letters; when no locale leads by
+        ``_DECISIVE``, as in short text ("domnad i skrevet"), add the words each lexicon knows."""
+        ranked = sorted(scores, reverse=True)
+        if ranked[0] - ranked[1] >= _DECISIVE:
+            return self.locales[scores.index(ranked[0])]
+        scores = list(scores)
         words = [token for token in norms[:_MAX_DETECT_WORDS] if token.isalpha()]
         for n, model in enumerate(self._models.values()):
             scores[n] += sum(map(model.knows, words))
@@ -291,6 +359,26 @@ def _profile(
     )
 
 
+def _with_red_flags_of(profile: Profile, other: Profile) -> Profile:
+    """``profile`` plus the red flags ``other`` (the same text read in another language)
+    found where ``profile`` found nothing: words the first reading understood, such as
+    "cancer" in "my dad had cancer", keep the first reading's context."""
+    spans = [(m.start, m.end) for m in profile.matches]
+    found = [
+        m
+        for m in other.matches
+        if m.group == "red_flag" and not any(m.start < end and start < m.end for start, end in spans)
+    ]
+    if not found:
+        return profile
+    red_flags = list(profile.red_flags)
+    for m in found:
+        if m.affirmed and (not m.historical or m.code in COUNTS_WHEN_HISTORICAL) and m.code not in red_flags:
+            red_flags.append(m.code)
+    matches = tuple(sorted((*profile.matches, *found), key=operator.attrgetter("start")))
+    return profile._replace(red_flags=tuple(red_flags), matches=matches)
+
+
 def _side(sides: set[str]) -> str | None:
     if "both" in sides or {"left", "right"} <= sides:
         return "both"
@@ -319,8 +407,10 @@ def analyze(
     An analyzer with synonyms is cached for the next call with the same ones; an
     app should rather build its own :class:`Analyzer` once.
 
-    >>> analyze("No numbness, but both legs feel weak.").red_flags
+    >>> analyze("No numbness, but my left leg feels weak.").red_flags
     ('weakness',)
+    >>> analyze("ryggen värker och jag kan inte kissa", "en").red_flags  # any language, any page
+    ('bladder_bowel',)
     """
     if not extra_synonyms:
         return default_analyzer().analyze(text, locale)
