@@ -41,8 +41,11 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-eval: $(STAMP)  ## score the labelled shopper descriptions in ../shared/eval
-	$(BIN)/python ../shared/eval/score.py --min-pass 0.95 --strict-safety
+eval: $(STAMP)  ## score the labelled shopper descriptions (../shared/eval and tests/data)
+	for cases in ../shared/eval/dev-cases.jsonl ../shared/eval/any-language-and-cauda-equina.jsonl \
+	    tests/data/eval-cases.jsonl tests/data/eval-any-language-and-cauda-equina.jsonl; do \
+	  SHOP_RECO_RATELIMIT_ENABLED=false $(BIN)/python ../shared/eval/score.py --cases $$cases --min-pass 0.95 --strict-safety || exit 1; \
+	done
 
 bench: $(STAMP)  ## full benchmarks; writes benchmarks/results/latest.json
 	$(BIN)/python -m benchmarks

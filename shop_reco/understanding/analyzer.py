@@ -230,10 +230,16 @@ class Analyzer:
         if locale is not None and locale not in self._models:
             locale = normalise_locale(locale, self.locales)
         scores = self._telltale_scores(text, norms)
-        detected = self._detect_from(scores, norms)
-        if locale is None or (detected != locale and self._clearly(detected, locale, scores, norms)):
-            locale = detected
-        others = tuple(other for n, other in enumerate(self.locales) if other != locale and scores[n] > 0)
+        if locale is None:
+            locale = self._detect_from(scores, norms)
+        else:
+            leader = self.locales[scores.index(max(scores))]
+            if leader != locale and self._clearly(leader, locale, scores, norms):
+                locale = leader
+        # Another language is searched when it shows in the text, or when nothing shows which
+        # language the text is in ("domnad i skrevet" has no telltale word).
+        silent = scores[self.locales.index(locale)] == 0
+        others = tuple(other for n, other in enumerate(self.locales) if other != locale and (silent or scores[n] > 0))
         return locale, others
 
     def _telltale_scores(self, text: str, norms: Sequence[str]) -> list[int]:
