@@ -326,3 +326,16 @@ def test_an_urgent_description_gets_the_same_notice_in_every_variant(
     b, control = ask(client, visitor_in("b"), URGENT), ask(client, visitor_in("control"), URGENT)
     assert b["safety"]["level"] == "urgent" and b["safety"] == control["safety"]
     assert b["exercises"] == b["products"] == control["exercises"] == control["products"] == []
+
+
+def test_the_widget_keeps_no_visitor_id_unless_the_merchant_turns_it_on(
+    client: FlaskClient, database_url: str, tmp_path: Path
+) -> None:
+    assert client.get("/reco/widgets/ui.json").get_json()["visitor_storage"] is False
+    allowed = make_app(database_url, tmp_path / "allowed", SHOP_RECO_WIDGET_VISITOR_STORAGE=True)
+    try:
+        ui = allowed.test_client().get("/reco/widgets/ui.json")
+        assert ui.get_json()["visitor_storage"] is True
+        assert ui.headers["ETag"] != client.get("/reco/widgets/ui.json").headers["ETag"]
+    finally:
+        allowed.extensions["shop_reco"].close()
