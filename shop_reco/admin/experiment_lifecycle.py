@@ -127,10 +127,13 @@ def start_experiment(data: Any, *, actor: str | None) -> Experiment:
     broken = safety_failures(plan)
     if broken:
         lines = [f"variant {v!r}, case {f.case.key!r}: {f.check.label}" for v, f in broken]
+        errors: dict[str, list[str]] = {}
+        for v, f in broken:
+            errors.setdefault(f"variants.{v}", []).append(
+                f"Breaks the safety case {f.case.key!r}: {f.check.label} no longer holds."
+            )
         raise ExperimentError(
-            "not started: a variant breaks the safety test bench (" + "; ".join(lines) + ")",
-            {f"variants.{v}": [f"Case {f.case.key!r}: {f.check.label} fails with these rules."] for v, f in broken},
-            broken,
+            "not started: a variant breaks the safety test bench (" + "; ".join(lines) + ")", errors, broken
         )
     try:
         row = store_started(session, plan.as_dict(), actor=actor)
