@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from marshmallow import ValidationError
 
-from shop_reco.recommending.experiments import assign_variant, load_plan
+from shop_reco.recommending.experiments import Arm, RunningExperiment, assign_variant, load_plan
 
 HALF = [("control", 50), ("b", 50)]
 
@@ -123,3 +123,12 @@ def test_safety_cannot_be_part_of_a_variant() -> None:
             }
         )
     assert caught.value.messages == {"variants": {1: {"products_on_consult": ["Unknown field."]}}}
+
+
+def test_a_running_experiment_assigns_as_the_function_does() -> None:
+    """The per-process shortcut (hash prefix and bounds worked out once) agrees with ``assign_variant``."""
+    weights = (("a", 3), ("b", 1), ("c", 6))
+    running = RunningExperiment("three-way", tuple(Arm("three-way", k, None) for k, _ in weights), weights)  # type: ignore[arg-type]
+    for n in range(3000):
+        visitor = f"visitor-{n:05d}"
+        assert running.assign(visitor).variant == assign_variant("three-way", visitor, weights)

@@ -159,15 +159,35 @@ class Arm:
     compiled: CompiledRules
 
 
-@dataclass(frozen=True, slots=True)
 class RunningExperiment:
-    """The running experiment as a process serves it, built with its snapshot."""
+    """The running experiment as a process serves it, built with its snapshot.
 
-    key: str
-    arms: tuple[Arm, ...]
-    weights: tuple[tuple[str, int], ...]
+    :meth:`assign` gives the same variant as :func:`assign_variant`, with the
+    key's hash prefix and the cumulative weights worked out once, as it runs on
+    every answer with a visitor.
+    """
+
+    __slots__ = ("key", "arms", "weights", "_prefix", "_total", "_bounds")
+
+    def __init__(self, key: str, arms: Sequence[Arm], weights: Sequence[tuple[str, int]]) -> None:
+        self.key = key
+        self.arms = tuple(arms)
+        self.weights = tuple(weights)
+        by_variant = {a.variant: a for a in self.arms}
+        self._prefix = f"{key}\x00"
+        self._total = sum(w for _, w in self.weights)
+        bounds: list[tuple[int, Arm]] = []
+        upper = 0
+        for variant, weight in self.weights:
+            upper += weight
+            bounds.append((upper, by_variant[variant]))
+        self._bounds = tuple(bounds)
 
     def assign(self, visitor: str) -> Arm:
         """The arm that answers ``visitor``."""
-        variant = assign_variant(self.key, visitor, self.weights)
-        return next(a for a in self.arms if a.variant == variant)
+        digest = hashlib.sha256((self._prefix + visitor).encode()).digest()
+        point = (int.from_bytes(digest[:8], "big") * self._total) >> 64
+        for upper, arm in self._bounds:
+            if point < upper:
+                return arm
+        return self._bounds[-1][1]  # unreachable: point < total
