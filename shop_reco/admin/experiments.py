@@ -11,6 +11,7 @@ the JSON the merchant typed.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,8 @@ EXAMPLE = {
         {"key": "b", "weight": 50, "rules": "live"},
     ],
 }
+#: Axis steps (as fractions) from 0.1% to 20%: a chart gets about five ticks.
+NICE_STEPS = (0.001, 0.002, 0.0025, 0.005, 0.01, 0.02, 0.025, 0.05, 0.1, 0.2)
 COLORS = ("#1f5f8b", "#b3541e", "#2e7d32", "#6b46c1", "#b7791f", "#2c7a7b")
 
 
@@ -83,12 +86,12 @@ def interval_text(rate: Rate) -> str:
 
 def rate_chart(chart_id: str, title: str, report: ExperimentReport, attribute: str) -> RateChart:
     """Bars of ``attribute`` (``ctr`` or ``add_to_cart_rate``) per variant, scaled to the highest interval."""
-    width, left, top, bar_height, gap, right = 560, 110, 26, 26, 14, 150
+    width, left, top, bar_height, gap, right = 420, 100, 26, 26, 14, 62
     plot_width = width - left - right
     rates: list[Rate] = [getattr(v, attribute) for v in report.variants]
-    highest = max([r.interval[1] for r in rates if r.interval] + [0.01])
-    step = next(s for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5) if highest / s <= 5)
-    scale_top = step * -(-highest // step)
+    highest = max([r.interval[1] for r in rates if r.interval] + [0.001])
+    step = next(s for s in NICE_STEPS if highest / s <= 5)
+    scale_top = step * math.ceil(highest / step - 1e-9)
     scale = plot_width / scale_top
     bars = []
     for n, (variant, rate) in enumerate(zip(report.variants, rates, strict=True)):
@@ -105,7 +108,7 @@ def rate_chart(chart_id: str, title: str, report: ExperimentReport, attribute: s
                 COLORS[n % len(COLORS)],
             )
         )
-    ticks = tuple((i * step * scale, percent(i * step)) for i in range(round(scale_top / step) + 1))
+    ticks = tuple((i * step * scale, f"{i * step * 100:.4g}%") for i in range(round(scale_top / step) + 1))
     height = top + len(bars) * (bar_height + gap)
     desc = "; ".join(
         f"{v.key}: {percent(getattr(v, attribute).value)} (95% interval {interval_text(getattr(v, attribute))})"
