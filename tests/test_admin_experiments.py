@@ -116,6 +116,10 @@ def test_start_read_results_and_stop(shop: Flask, merchant: FlaskClient) -> None
         actions = get_session().scalars(select(Revision.action).where(Revision.entity == "experiment")).all()
     assert actions == ["start", "stop"]
     assert "experiment" in page(merchant, f"{ADMIN}/revisions?entity=experiment")
+    with shop.app_context():
+        stop_revision = get_session().scalars(select(Revision.id).where(Revision.action == "stop")).one()
+    diff = page(merchant, f"{ADMIN}/revisions/{stop_revision}")
+    assert "stopped" in diff and "running" in diff
 
 
 def test_a_refused_start_says_why_and_keeps_the_json(shop: Flask, merchant: FlaskClient) -> None:
