@@ -280,11 +280,9 @@ def answer_description(
     arm: Arm | None = None
     try:
         snapshot = current_snapshot()
-        revision = snapshot.revision
-        compiled = snapshot.compiled
         if visitor is not None and snapshot.experiment is not None:
-            arm = snapshot.experiment.assign(visitor)
-            compiled = arm.compiled
+            arm = snapshot.experiment.assign(visitor)  # the visitor's variant ranks; safety is shared
+        revision = snapshot.revision
         # Without a locale the analyzer detects it from the words it splits anyway (once, not twice).
         profile = snapshot.analyzer.analyze(description, locale)
         if profile.locale not in settings["SHOP_RECO_LOCALES"]:  # detected, but not one this shop offers
@@ -292,7 +290,7 @@ def answer_description(
         locale = profile.locale
         result, derived = memoized_recommend(
             profile,
-            compiled,
+            snapshot.compiled if arm is None else arm.compiled,
             locale=locale,
             limits=limits,
             products_on_consult=settings["SHOP_RECO_PRODUCTS_ON_CONSULT"],
