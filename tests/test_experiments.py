@@ -128,6 +128,21 @@ def test_report_counts_what_was_posted(app: Flask, client: FlaskClient, runner: 
     assert human.exit_code == 0 and "control (weight 50)" in human.output
 
 
+def test_two_thousand_visitors_are_split_half_and_half_and_all_counted(app: Flask, runner: Any, tmp_path: Path) -> None:
+    assert start(runner, tmp_path, plan()).exit_code == 0
+    with app.app_context():
+        invalidate_snapshot()
+        seen = Counter(
+            answer_description(SITTING, locale="en", visitor=f"{n:08x}-{n * 7919 % 100003:06d}").experiment.variant  # type: ignore[union-attr]
+            for n in range(2000)
+        )
+    data = report(runner, "sitting-plank")
+    answers = {v["key"]: v["answers"] for v in data["variants"]}
+    assert answers == dict(seen) and sum(answers.values()) == 2000
+    assert all(900 <= count <= 1100 for count in answers.values()), answers  # 45-55% each
+    assert data["sample_ratio"]["mismatch"] is False and data["sample_ratio"]["p_value"] > 0.001
+
+
 def test_same_visitor_same_variant_and_the_variant_rules_answer(
     app: Flask, client: FlaskClient, runner: Any, tmp_path: Path
 ) -> None:
