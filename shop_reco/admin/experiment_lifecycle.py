@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from shop_reco.admin.bench import Failure, compare
 from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
@@ -138,6 +139,12 @@ def start_experiment(data: Any, *, actor: str | None) -> Experiment:
     try:
         row = store_started(session, plan.as_dict(), actor=actor)
         session.commit()
+    except IntegrityError:  # the same key, started by someone else a moment ago
+        session.rollback()
+        raise ExperimentError(
+            f"an experiment {plan.key!r} already exists; give this one a new key",
+            {"key": [f"An experiment {plan.key!r} already exists; choose a new key."]},
+        ) from None
     except Exception:
         session.rollback()
         raise
