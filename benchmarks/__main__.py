@@ -26,6 +26,7 @@ TARGETS = {
     "rules_scaling_ratio": ("<=", 1.2),
     "http_ratio_vs_bare": (">=", 0.8),
     "worker_rss_mb_10k": ("<=", 150),
+    "experiment_answer_ratio": ("<=", 1.10),
 }
 #: Shown beside the targets: the same paths with the answer memo on (in process) or off (HTTP).
 CONTEXT = (
@@ -34,6 +35,8 @@ CONTEXT = (
     "http_rps_bare",
     "http_rps_recommend",
     "http_ratio_rounds",
+    "experiment_outside_p50_ms",
+    "experiment_inside_p50_ms",
 )
 
 
@@ -52,13 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-http", action="store_true", help="leave out the gunicorn + wrk run")
     args = parser.parse_args(argv)
 
-    from benchmarks import bench_analyze, bench_http, bench_inprocess, bench_recommend
+    from benchmarks import bench_analyze, bench_experiment, bench_http, bench_inprocess, bench_recommend
 
     results: dict[str, Any] = {"quick": args.quick, "machine": machine(), "started": time.strftime("%FT%T%z")}
     parts = [
         ("analyze", bench_analyze.run),
         ("recommend", bench_recommend.run),
         ("inprocess", bench_inprocess.run),
+        ("experiment", bench_experiment.run),
     ]
     if not args.skip_http:
         parts.append(("http", bench_http.run))

@@ -4,6 +4,11 @@ The API, the widgets, the CLI and the admin preview all call these functions,
 so every entry point answers the same way. The compiled rules, catalog and
 analyzer are cached per process and rebuilt when the content revision in the
 database moves (checked at most every ``SHOP_RECO_RULES_TTL`` seconds).
+
+A running experiment is part of the snapshot: each variant's rules are
+validated once per process and compiled with the live ones, against the same
+catalog. A request with a ``visitor`` is answered by that visitor's variant;
+the analyzer (and with it every red flag) and the safety gate are shared.
 """
 
 from __future__ import annotations
@@ -28,10 +33,13 @@ from shop_reco.recommending import (
     compile_rules,
     fail_closed,
     load_rule,
+    load_rules,
     profile_key,
     recommend,
 )
+from shop_reco.recommending.experiments import LIVE, Arm, RunningExperiment
 from shop_reco.storage.database import UPGRADE_COMMAND, DatabaseNotReady, schema_missing
+from shop_reco.storage.experiments import running_experiment
 from shop_reco.storage.ids import time_ordered_id
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
 from shop_reco.understanding import Profile
@@ -43,6 +51,7 @@ log = logging.getLogger("shop_reco")
 
 _CACHE_KEY = "snapshot"
 _RULES_KEY = "validated_rules"
+_VARIANT_RULES_KEY = "validated_variant_rules"
 _NOT_READY_LOGGED = "database_not_ready_logged"
 
 
@@ -54,6 +63,8 @@ class Snapshot:
     catalog: Catalog
     compiled: CompiledRules
     analyzer: Any  # shop_reco.understanding.Analyzer
+    #: The running experiment's variants, compiled from this same revision (None: no experiment).
+    experiment: RunningExperiment | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,8 @@ class Answer:
     #: Values derived only from ``recommendation`` (its log items, its encoded JSON), shared by
     #: every answer that got the same memoized recommendation, so each is worked out once.
     derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The experiment variant that answered (None: the live rules, outside any experiment).
+    experiment: Arm | None = None
 
 
 def build_analyzer(synonyms: list[dict[str, str]]) -> Any:
@@ -90,12 +103,58 @@ def _analyzer_for(synonyms: tuple[tuple[str, str, str, str], ...]) -> Any:
 def build_snapshot(session: Session, revision: int) -> Snapshot:
     get_state().caches.pop(_NOT_READY_LOGGED, None)  # the tables exist (again): say so if they go
     catalog = load_catalog(session)
+    compiled = compile_rules(_validated_rules(session), catalog, revision=revision)
     return Snapshot(
         revision=revision,
         catalog=catalog,
-        compiled=compile_rules(_validated_rules(session), catalog, revision=revision),
+        compiled=compiled,
         analyzer=build_analyzer(load_synonyms(session)),
+        experiment=_running_experiment(session, catalog, compiled, revision),
     )
+
+
+def _running_experiment(
+    session: Session, catalog: Catalog, live: CompiledRules, revision: int
+) -> RunningExperiment | None:
+    """The running experiment with each variant's rules compiled; a live variant shares ``live``.
+
+    A variant's rules never change once it started, so they are validated once
+    per process (kept by experiment id and variant key) and only compiled again
+    when the revision moves (the catalog may have changed). If a variant's rules
+    no longer validate, the experiment is left out, loudly: everyone gets the live rules.
+    """
+    row = running_experiment(session)
+    if row is None:
+        return None
+    caches = get_state().caches
+    known: dict[tuple[int, str], tuple[Rule, ...]] = caches.get(_VARIANT_RULES_KEY, {})
+    fresh: dict[tuple[int, str], tuple[Rule, ...]] = {}
+    arms: list[Arm] = []
+    weights: list[tuple[str, int]] = []
+    for variant in row.variants:
+        key, rules = str(variant["key"]), variant["rules"]
+        if rules == LIVE:
+            compiled = live
+        else:
+            ident = (row.id, key)
+            validated = known.get(ident)
+            if validated is None:
+                try:
+                    validated = tuple(load_rules(rules))
+                except ValidationError as exc:
+                    log.warning(
+                        "shop_reco: experiment %r variant %r has invalid rules; the experiment is ignored: %s",
+                        row.key,
+                        key,
+                        exc.messages,
+                    )
+                    return None
+            fresh[ident] = validated
+            compiled = compile_rules(validated, catalog, revision=revision)
+        arms.append(Arm(row.key, key, compiled))
+        weights.append((key, int(variant["weight"])))
+    caches[_VARIANT_RULES_KEY] = fresh
+    return RunningExperiment(row.key, tuple(arms), tuple(weights))
 
 
 def _validated_rules(session: Session) -> list[Rule]:
@@ -195,8 +254,13 @@ def answer_description(
     limit: int | None = None,
     source: str = "api",
     log_answer: bool = True,
+    visitor: str | None = None,
 ) -> Answer:
     """Analyse, gate and rank one description; log derived codes (never the text, by default).
+
+    With a pseudonymous ``visitor`` id and a running experiment, the visitor's
+    variant's rules rank the answer (and the answer log says which variant);
+    without one, the live rules answer and nothing is counted for the experiment.
 
     Fails closed: if analysis or ranking raises, the answer is a safety notice
     with no exercises and no products. A database without shop_reco's tables
@@ -213,8 +277,11 @@ def answer_description(
     profile: Profile | None = None
     revision = 0
     derived: dict[Any, Any] = {}
+    arm: Arm | None = None
     try:
         snapshot = current_snapshot()
+        if visitor is not None and snapshot.experiment is not None:
+            arm = snapshot.experiment.assign(visitor)  # the visitor's variant ranks; safety is shared
         revision = snapshot.revision
         # The analyzer reads the text in the language it is written in (detected from the words
         # it splits anyway) and searches every language for red flags; ``profile.locale`` says
@@ -226,7 +293,7 @@ def answer_description(
             locale = profile.locale if profile.locale in offered else str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         result, derived = memoized_recommend(
             profile,
-            snapshot.compiled,
+            snapshot.compiled if arm is None else arm.compiled,
             locale=locale,
             limits=limits,
             products_on_consult=settings["SHOP_RECO_PRODUCTS_ON_CONSULT"],
@@ -240,8 +307,8 @@ def answer_description(
         log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
         locale = locale or str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}
-    record_id = _log_answer(state, description, profile, result, source, derived) if log_answer else None
-    return Answer(record_id, profile, result, derived)
+    record_id = _log_answer(state, description, profile, result, source, derived, arm) if log_answer else None
+    return Answer(record_id, profile, result, derived, arm)
 
 
 def memoized_recommend(
@@ -296,6 +363,7 @@ def _log_answer(
     result: Recommendation,
     source: str,
     derived: dict[Any, Any],
+    arm: Arm | None = None,
 ) -> str:
     """Queue what was shown: derived codes and item ids; the text only when opted in.
 
@@ -324,6 +392,8 @@ def _log_answer(
         "source": source,
         "description": description if store_text else None,
         "expires_at": now + timedelta(days=settings["SHOP_RECO_RETENTION_DAYS"]) if store_text else None,
+        "experiment_key": arm.experiment if arm is not None else None,
+        "experiment_variant": arm.variant if arm is not None else None,
     }
     # Queued: a background thread writes batches (SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS).
     state.answer_log.add(values)

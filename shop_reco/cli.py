@@ -353,3 +353,87 @@ def rules_import(file: str) -> None:
         session.rollback()
         raise
     click.echo(f"{len(rules)} rules read, {changed} created or updated")
+
+
+# -- experiments ------------------------------------------------------------------------------------
+
+
+@shop_reco_group.group("experiments", help="Compare rule sets on the live shop (safety is the same in every variant).")
+def experiments_group() -> None:
+    pass
+
+
+@experiments_group.command("start")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def experiments_start(file: str) -> None:
+    """Start the experiment in FILE: {"key", "variants": [{"key", "weight", "rules": "live" | [...]}]}.
+
+    Every variant's rules are validated like live rules and run through the
+    safety test bench first; a variant that breaks a safety case does not start.
+    """
+    from shop_reco.admin.experiment_lifecycle import ExperimentError, start_experiment
+
+    _require_schema()
+    try:
+        data = json.loads(_read_file(file).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        _fail(f"{file}: not valid JSON ({exc})")
+    try:
+        row = start_experiment(data, actor="cli")
+    except ExperimentError as exc:
+        _fail(f"{file}: {exc.message}")
+    split = ", ".join(f"{v['key']} {v['weight']}" for v in row.variants)
+    click.echo(f"experiment {row.key!r} started ({split})")
+
+
+@experiments_group.command("stop")
+@click.argument("key")
+@with_appcontext
+def experiments_stop(key: str) -> None:
+    """Stop experiment KEY: from now on every answer uses the live rules."""
+    from shop_reco.admin.experiment_lifecycle import ExperimentError, stop_experiment
+
+    _require_schema()
+    try:
+        row = stop_experiment(key, actor="cli")
+    except ExperimentError as exc:
+        _fail(exc.message)
+    click.echo(f"experiment {row.key!r} stopped")
+
+
+@experiments_group.command("report")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_appcontext
+def experiments_report(key: str, as_json: bool) -> None:
+    """Answers, impressions, clicks and add-to-carts per variant, with rates, intervals and chance of being best."""
+    from shop_reco.admin.experiment_lifecycle import ExperimentError, experiment_report
+
+    _require_schema()
+    try:
+        report = experiment_report(key)
+    except ExperimentError as exc:
+        _fail(exc.message)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"experiment {report.key} ({report.status}), {report.answers} answers counted")
+
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    for v in report.variants:
+        c = v.counts
+        low_high = v.ctr.interval
+        ci = f" [{pct(low_high[0])}, {pct(low_high[1])}]" if low_high else ""
+        click.echo(
+            f"  {v.key} (weight {v.weight}): {c.answers} answers, {c.impressions} impressions, {c.clicks} clicks, "
+            f"{c.add_to_carts} add-to-carts; CTR {pct(v.ctr.value)}{ci}, "
+            f"P(best CTR) {v.ctr.probability_best:.0%}, add-to-cart rate {pct(v.add_to_cart_rate.value)}"
+        )
+    if report.ratio.mismatch:
+        click.echo(
+            f"WARNING: sample-ratio mismatch (p = {report.ratio.p_value:.2g}): the answers are not split as the "
+            "weights say; check how visitor ids are made before trusting these results"
+        )

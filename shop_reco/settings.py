@@ -153,6 +153,13 @@ SETTINGS: tuple[Setting, ...] = (
         "a list of origins",
     ),
     Setting(
+        "SHOP_RECO_WIDGET_VISITOR_STORAGE",
+        False,
+        "Let widget.js make and keep its own visitor id in localStorage (for experiments); only with consent.",
+        _is_bool,
+        "True or False",
+    ),
+    Setting(
         "SHOP_RECO_WIDGET_MAX_AGE",
         300,
         "Seconds browsers and CDNs may cache product and article widgets (then revalidate by ETag).",

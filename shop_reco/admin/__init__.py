@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 
 BLUEPRINT_NAME = "shop_reco_admin"
 #: Admin sections that register themselves when their module exists.
-OPTIONAL_SECTIONS = ("shop_reco.admin.content", "shop_reco.admin.analytics", "shop_reco.admin.transfer")
+OPTIONAL_SECTIONS = (
+    "shop_reco.admin.content",
+    "shop_reco.admin.analytics",
+    "shop_reco.admin.transfer",
+    "shop_reco.admin.experiments",
+)
 
 
 def create_admin_blueprint(state: RecoState) -> Blueprint:

@@ -55,6 +55,7 @@ NAVIGATION = (
     ("articles", "Articles"),
     ("synonyms", "Synonyms"),
     ("analytics", "Analytics"),
+    ("experiments", "Experiments"),
     ("transfer", "Import / export"),
 )
 

@@ -139,6 +139,9 @@ def _answer_head(answer: Answer) -> dict[str, Any]:
         "rules_version": rec.rules_revision,
         "locale": rec.locale,
         "profile": profile_payload(answer.profile, rec.locale),
+        "experiment": None
+        if answer.experiment is None
+        else {"key": answer.experiment.experiment, "variant": answer.experiment.variant},
     }
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from marshmallow import RAISE, Schema, fields, validate
 
 from shop_reco import vocabulary
+from shop_reco.recommending.experiments import VISITOR
 
 
 class _Strict(Schema):
@@ -47,6 +48,17 @@ class RecommendationRequestSchema(_Strict):
         load_default=None,
         validate=validate.Range(min=1, max=10),
         metadata={"description": "Most exercises (and products) to return; default 6 exercises, 3 products."},
+    )
+    visitor = fields.String(
+        load_default=None,
+        validate=validate.Regexp(
+            VISITOR, error="Use 8-64 letters, digits, '-' or '_': a random id, never a user id or an address."
+        ),
+        metadata={
+            "description": "A pseudonymous visitor id (8-64 of A-Z a-z 0-9 _ -) the host hands over after "
+            "consent; it picks the visitor's variant of a running experiment. Without it the live rules answer.",
+            "example": "k3Jd9_x2Lq0v",
+        },
     )
 
 
@@ -194,11 +206,21 @@ class RoutineSchema(Schema):
     summary = fields.String()
 
 
+class ExperimentRefSchema(Schema):
+    key = fields.String(metadata={"example": "sitting-plank"})
+    variant = fields.String(metadata={"example": "b"})
+
+
 class RecommendationResponseSchema(Schema):
     id = fields.String(allow_none=True)
     rules_version = fields.Integer()
     locale = fields.String()
     profile = fields.Nested(ProfileSchema)
+    experiment = fields.Nested(
+        ExperimentRefSchema,
+        allow_none=True,
+        metadata={"description": "The experiment variant that answered; null outside an experiment."},
+    )
     safety = fields.Nested(SafetySchema)
     exercises = fields.List(fields.Nested(ExerciseOutSchema))
     products = fields.List(fields.Nested(ProductOutSchema))

@@ -76,7 +76,9 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
                 {"description": ["Describe the discomfort in a few words."]},
             )
         try:
-            answer = answer_description(body["description"], locale=body["locale"], limit=body["limit"])
+            answer = answer_description(
+                body["description"], locale=body["locale"], limit=body["limit"], visitor=body["visitor"]
+            )
         except LocaleError as exc:
             raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
         body = answer_json(answer, cart_template=cart_template, article_template=article_template)

@@ -201,6 +201,27 @@ class Recommendation(Base):
     source: Mapped[str] = mapped_column(String(16), default="api")  # api | widget | cli | preview
     description: Mapped[str | None] = mapped_column(Text)  # only with SHOP_RECO_STORE_DESCRIPTIONS
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)  # purge
+    #: The experiment and variant whose rules answered (None: the live rules, outside any experiment).
+    experiment_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    experiment_variant: Mapped[str | None] = mapped_column(String(64))
+
+
+class Experiment(Base):
+    """Two or more rule sets compared on the live shop; safety (red flags, gate) is never a variant.
+
+    ``variants`` is ``[{"key", "weight", "rules": "live" | [rule JSON, ...]}]``,
+    fixed when the experiment starts (a change is a new experiment). At most one
+    runs at a time; a stopped one keeps its variants so its report can be read.
+    """
+
+    __tablename__ = "reco_experiment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | stopped
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    variants: Mapped[list[Any]] = mapped_column(default=list)
+    started_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class Event(Base):
@@ -221,4 +242,5 @@ class Event(Base):
 
 
 #: Models whose changes alter recommendations; a flush touching them bumps the revision.
-CONTENT_MODELS = (Product, Exercise, Article, Section, Rule, Synonym, Source)
+#: An experiment starting or stopping changes which rules answer, so it bumps the revision too.
+CONTENT_MODELS = (Product, Exercise, Article, Section, Rule, Synonym, Source, Experiment)

@@ -52,6 +52,7 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
     settings = state.settings
     max_age = settings["SHOP_RECO_WIDGET_MAX_AGE"]
     max_chars = settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]
+    visitor_storage = bool(settings["SHOP_RECO_WIDGET_VISITOR_STORAGE"])
     embed_csp = policies.embed_csp(state)
     limit = rate_limit(state, methods=["POST"])
     static_dir = resource_dir("templates") / "shop_reco" / "static"
@@ -71,7 +72,7 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
     def ui_json() -> Response:
         """Every UI string, chip and body-map shape of one locale, for the script."""
         locale = widget_locale(request.args.get("locale"))
-        etag = policies.widget_etag("ui", str(max_chars), locale, 0)
+        etag = policies.widget_etag("ui", f"{max_chars}-{int(visitor_storage)}", locale, 0)
         if policies.not_modified(etag):
             return policies.cacheable(Response(status=304), etag, max_age)
         payload = {
@@ -79,6 +80,7 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
             **ui_text(locale).as_dict(),
             "body_map": body_map(),
             "max_chars": max_chars,
+            "visitor_storage": visitor_storage,
         }
         return policies.cacheable(jsonify(payload), etag, max_age)
 

@@ -12,6 +12,12 @@
  *
  * window.ShopReco.scan() mounts widgets added later; hosts can listen for
  * "shop-reco:add-to-cart" (cancelable) and "shop-reco:rendered" on the div.
+ *
+ * Experiments: the finder sends a pseudonymous visitor id only when it has one.
+ * Storing an id on the shopper's device needs their consent (ePrivacy art. 5(3)),
+ * so the host hands one over after consent, with data-visitor="..." on the div or
+ * ShopReco.setVisitor(id) (setVisitor(null) forgets it). Only when the merchant
+ * sets SHOP_RECO_WIDGET_VISITOR_STORAGE does the script make and keep its own.
  */
 (function () {
   'use strict';
@@ -30,6 +36,8 @@
   var uiCache = {};
   var seq = 0;
   var pageView = randomId();
+  var VISITOR = /^[A-Za-z0-9_-]{8,64}$/, VISITOR_KEY = 'shop-reco-visitor';
+  var visitorId = null;
 
   // -- small DOM helpers: text always goes in through textContent ------------------
   function h(tag, attrs, kids, ns) {
@@ -66,6 +74,22 @@
     var bytes = new Uint8Array(12);
     (w.crypto || w.msCrypto).getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join('');
+  }
+  // -- the visitor id for experiments: the host's (after consent), else our own only if the merchant allows
+  function setVisitor(id) {
+    visitorId = typeof id === 'string' && VISITOR.test(id) ? id : null;
+    if (id == null) { try { w.localStorage.removeItem(VISITOR_KEY); } catch (e) { /* storage blocked */ } }
+    return visitorId;
+  }
+  function visitorFor(host, ui) {
+    var given = visitorId || host.getAttribute('data-visitor');
+    if (given && VISITOR.test(given)) return given;
+    if (!ui.visitor_storage) return null;
+    try {
+      var kept = w.localStorage.getItem(VISITOR_KEY);
+      if (!kept || !VISITOR.test(kept)) { kept = randomId(); w.localStorage.setItem(VISITOR_KEY, kept); }
+      return kept;
+    } catch (e) { return null; }
   }
   function uid(kind) { seq += 1; return 'shop-reco-' + kind + '-' + seq; }
 
@@ -375,7 +399,7 @@
       busy(true);
       live.textContent = '';
       request(API + '/recommendations', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ description: text, locale: locale }) }).then(function (res) {
+        body: JSON.stringify({ description: text, locale: locale, visitor: visitorFor(host, ui) || undefined }) }).then(function (res) {
         busy(false);
         if (res.ok && res.body) {
           output.textContent = '';
@@ -535,6 +559,7 @@
   }
 
   w.ShopReco = { version: '1', base: BASE, scan: scan, mount: mount, flush: flush };
+  w.ShopReco.setVisitor = setVisitor;
   if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', function () { scan(); resizeParent(); });
   else { scan(); resizeParent(); }
 })();
