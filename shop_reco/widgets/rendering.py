@@ -177,12 +177,16 @@ def pairings_for(sku: str, locale: str) -> dict[str, Any] | None:
     from shop_reco.api.payloads import pairings_payload
     from shop_reco.recommending import UnknownItemError
 
-    template = get_state().settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
+    settings = get_state().settings
+    template = settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
+    cart = settings["SHOP_RECO_CART_URL_TEMPLATE"]
     try:
-        payload = pairings_payload(sku, current_snapshot().compiled, locale, article_template=template)
+        payload = pairings_payload(
+            sku, current_snapshot().compiled, locale, article_template=template, cart_template=cart
+        )
     except UnknownItemError:
         return None
-    return payload if payload["exercises"] or payload["sections"] else None
+    return payload if payload["exercises"] or payload["sections"] or payload["products"] else None
 
 
 def article_for(slug: str, locale: str) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from shop_reco import vocabulary
+from shop_reco.widgets.formatting import format_price, plural_category
 
 DATA_DIR = Path(__file__).resolve().parent
 STRINGS_FILE = DATA_DIR / "strings.json"
@@ -99,16 +100,18 @@ class UiText:
         return f"{', '.join(items[:-1])} {self['list_and']} {items[-1]}"
 
     def price(self, amount: str, currency: str) -> str:
-        """``39.00 EUR`` (English) or ``39,00 EUR`` (Swedish)."""
-        return self.t("price", amount=str(amount).replace(".", self["decimal_separator"]), currency=currency)
+        """``€39.00`` (English) or ``39,00 €`` (Swedish), from CLDR."""
+        return format_price(amount, currency, self.locale)
 
     def frequency(self, weekly: Mapping[str, Any]) -> str:
-        """``2–3 times a week`` from ``{"min": 2, "max": 3}``; empty when unknown."""
+        """``1 time a week``, ``2–3 times a week`` from ``{"min": 2, "max": 3}``; empty when unknown."""
         low, high = weekly.get("min"), weekly.get("max")
         if not low and not high:
             return ""
         if not high or low == high:
-            return self.t("frequency_same", n=low or high)
+            n = int(low or high or 0)
+            key = f"frequency_same_{plural_category(n, self.locale)}"
+            return self.t(key if key in self.strings else "frequency_same_other", n=n)
         return self.t("frequency_range", min=low or 1, max=high)
 
     def area_label(self, code: str) -> str:

@@ -85,7 +85,11 @@
     var key = locale || '';
     if (!uiCache[key]) {
       uiCache[key] = request(BASE + '/widgets/ui.json' + (locale ? '?locale=' + encodeURIComponent(locale) : ''))
-        .then(function (res) { if (!res.ok) delete uiCache[key]; return res; });
+        .then(function (res) {
+          if (!res.ok) delete uiCache[key];
+          else if (res.body && res.body.strings) res.body.strings._locale = res.body.locale;   // for Intl
+          return res;
+        });
     }
     return uiCache[key];
   }
@@ -142,12 +146,13 @@
       if (action.tagName === 'DETAILS' && action.open) return;
       send(eventFor(kind, item));
       if (kind === 'add_to_cart') {
-        var detail = { sku: item.getAttribute('data-sr-id'), url: action.href };
+        var form = action.form || null;
+        var detail = { sku: item.getAttribute('data-sr-id'), url: form ? form.action : action.href };
         if (!host.dispatchEvent(new CustomEvent('shop-reco:add-to-cart', { bubbles: true, cancelable: true, detail: detail }))) {
           e.preventDefault();
         }
       }
-      if (action.tagName === 'A') flush();
+      if (action.tagName === 'A' || action.type === 'submit') flush();
     });
     return function observe(scope) {
       if (!observer) return;
@@ -156,10 +161,9 @@
   }
 
   // -- shared pieces, the same markup as templates/shop_reco/widgets/macros.html ---------
-  function reasons(why, s) {
-    var texts = [];
-    (why || []).forEach(function (r) { if (r.text && texts.indexOf(r.text) < 0) texts.push(r.text); });
-    return texts.length ? h('p', { 'class': 'sr-why' }, [h('span', { 'class': 'sr-why-label', text: s.why_label }), ' ' + texts.join('; ')]) : null;
+  // The one sentence a shopper reads (item.reason); the API's "why" is the trace, never shown.
+  function reasons(item) {
+    return item && item.reason ? h('p', { 'class': 'sr-why', text: item.reason }) : null;
   }
   function itemAttrs(cls, type, id, why) {
     var rule = (why || []).filter(function (r) { return r.rule; })[0];
@@ -170,32 +174,50 @@
     attrs = Object.assign({ href: url, target: EMBED ? '_top' : null, text: text }, attrs || {});
     return url ? h('a', attrs) : h('span', { 'class': attrs['class'], text: text });
   }
+  // "1 time a week" / "2 times a week": the plural category from the browser's CLDR rules.
   function frequency(f, s) {
     if (!f || (!f.min && !f.max)) return '';
-    if (!f.max || f.min === f.max) return fmt(s.frequency_same, { n: f.min || f.max });
+    if (!f.max || f.min === f.max) {
+      var n = f.min || f.max, cat = 'other';
+      try { cat = new Intl.PluralRules(s._locale || 'en').select(n); } catch (e) { /* old browser: "other" */ }
+      return fmt(s['frequency_same_' + cat] || s.frequency_same_other, { n: n });
+    }
     return fmt(s.frequency_range, { min: f.min || 1, max: f.max });
   }
-  function exerciseCard(e, s) {
+  // A compact card: kind, name, dose and one line; the steps and tips behind a disclosure.
+  function exerciseCard(e, s, level) {
     var often = frequency(e.weekly_frequency, s), dose = e.dose && e.dose.text;
+    var steps = e.steps || [];
     var tips = (e.cues || []).map(function (c) { return h('li', { text: c }); })
       .concat((e.cautions || []).map(function (c) { return h('li', { 'class': 'sr-caution', text: c }); }));
     return h('li', itemAttrs('sr-card sr-exercise', 'exercise', e.slug, e.why), [
       h('p', { 'class': 'sr-kind sr-kind-' + e.kind, text: s['kind_' + e.kind] || e.kind }),
-      h('h4', { 'class': 'sr-card-title', text: e.name }),
+      h('h' + (level || 4), { 'class': 'sr-card-title', text: e.name }),
+      (dose || often) && h('p', { 'class': 'sr-dose' }, [dose && h('span', { text: dose }), often && h('span', { text: often })]),
       e.summary && h('p', { 'class': 'sr-summary', text: e.summary }),
-      (dose || often) && h('dl', { 'class': 'sr-facts' }, [
-        dose && h('div', null, [h('dt', { text: s.dose_label }), h('dd', { text: dose })]),
-        often && h('div', null, [h('dt', { text: s.frequency_label }), h('dd', { text: often })])
-      ]),
-      e.steps && e.steps.length && [h('p', { 'class': 'sr-label', text: s.steps_label }),
-        h('ol', { 'class': 'sr-steps' }, e.steps.map(function (t) { return h('li', { text: t }); }))],
-      tips.length && h('details', { 'class': 'sr-tips', 'data-sr-action': 'click' },
-        [h('summary', { text: s.tips_label }), h('ul', null, tips)]),
-      reasons(e.why, s)
+      reasons(e),
+      (steps.length || tips.length) && h('details', { 'class': 'sr-steps-box', 'data-sr-action': 'click' }, [
+        h('summary', { text: s.steps_label }),
+        steps.length && h('ol', { 'class': 'sr-steps' }, steps.map(function (t) { return h('li', { text: t }); })),
+        tips.length && h('ul', { 'class': 'sr-tips' }, tips)
+      ])
     ]);
   }
+  // Prices and plurals from the browser's CLDR data (Intl), like Babel's on the server.
   function price(p, s) {
-    return fmt(s.price, { amount: String(p.price).replace('.', s.decimal_separator), currency: p.currency });
+    try {
+      return new Intl.NumberFormat(s._locale || 'en', { style: 'currency', currency: p.currency }).format(Number(p.price));
+    } catch (e) {
+      return p.price + ' ' + p.currency;
+    }
+  }
+  // Add to cart: a POST form to the shop's cart; the click first sends "shop-reco:add-to-cart".
+  function cartForm(p, s, cart) {
+    return h('form', { 'class': 'sr-cart', method: 'post', action: cart, target: EMBED ? '_top' : null }, [
+      h('input', { type: 'hidden', name: 'sku', value: p.sku }),
+      h('button', { 'class': 'sr-button', type: 'submit', 'data-sr-action': 'add_to_cart' },
+        [s.add_to_cart, h('span', { 'class': 'sr-visually-hidden', text: ': ' + p.name })])
+    ]);
   }
   function productCard(p, s, level) {
     var image = safeUrl(p.image_url);
@@ -205,16 +227,15 @@
       h('div', { 'class': 'sr-product-body' }, [
         h('h' + (level || 4), { 'class': 'sr-card-title' }, link(p.url, p.name, { 'data-sr-action': 'click' })),
         h('p', { 'class': 'sr-price', text: price(p, s) }),
-        reasons(p.why, s),
-        cart && h('a', { 'class': 'sr-button', href: cart, target: EMBED ? '_top' : null, 'data-sr-action': 'add_to_cart',
-          'aria-label': fmt(s.add_to_cart_named, { name: p.name }), text: s.add_to_cart })
+        reasons(p),
+        cart && cartForm(p, s, cart)
       ])
     ]);
   }
   function sectionItem(x, s) {
     return h('li', itemAttrs('sr-section', 'section', x.article + '#' + x.anchor, x.why), [
       link(x.url, x.heading, { 'class': 'sr-section-link', 'data-sr-action': 'click' }),
-      reasons(x.why, s)
+      reasons(x)
     ]);
   }
   function block(id, cls, title, kids) {
@@ -411,6 +432,8 @@
       h('h2', { 'class': 'sr-title', id: id + '-title', text: s.pairings_heading }),
       data.exercises.length && [h('h3', { 'class': 'sr-block-title', text: s.pairings_exercises }),
         list('sr-grid', data.exercises, function (e) { return exerciseCard(e, s); })],
+      data.products && data.products.length && [h('h3', { 'class': 'sr-block-title', text: s.pairings_products }),
+        list('sr-product-list sr-goes-with', data.products, function (p) { return productCard(p, s); })],
       data.sections.length && [h('h3', { 'class': 'sr-block-title', text: s.pairings_reading }),
         list('sr-section-list', data.sections, function (x) { return sectionItem(x, s); })],
       h('p', { 'class': 'sr-disclaimer', text: data.disclaimer })
@@ -495,7 +518,8 @@
         : API + '/articles/' + encodeURIComponent(host.getAttribute('data-slug') || '');
       return request(url + '?locale=' + encodeURIComponent(ui.locale)).then(function (data) {
         var body = data.body;
-        if (data.status === 404 || (data.ok && body && kind === 'product' && !body.exercises.length && !body.sections.length)) {
+        if (data.status === 404 || (data.ok && body && kind === 'product' && !body.exercises.length && !body.sections.length &&
+            !(body.products && body.products.length))) {
           if (host.shadowRoot) host.shadowRoot.textContent = '';   // nothing to show: no box at all
           return;
         }
