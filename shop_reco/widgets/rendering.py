@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from shop_reco.extension import get_state
 from shop_reco.storage.database import DatabaseNotReady
+from shop_reco.widgets.cart import check_cart_route_once
 from shop_reco.widgets.strings import UiText, body_map, compose_description, ui_text
 
 log = logging.getLogger("shop_reco.widgets")
@@ -265,6 +266,7 @@ class WidgetTemplateGlobal:
 
     @staticmethod
     def _safe(kind: str, build: Any, locale: str | None) -> Markup:
+        check_cart_route_once(current_app, get_state())
         try:
             return Markup(build(widget_locale(locale)))
         except DatabaseNotReady:  # logged once for the operator; the host's page renders without us
