@@ -61,9 +61,14 @@ def test_finder_page_has_labelled_description_chips_and_body_map(client: FlaskCl
     assert 'action="/reco/widgets/finder"' in html and 'method="post"' in html
     for chip in ("After sitting", "When lifting"):
         assert chip in html
-    for area in ("lower_back", "hip", "buttock", "thigh", "leg", "upper_back", "neck", "shoulder"):
+    for area in ("lower_back", "upper_back", "neck", "shoulder"):
         assert f'data-area="{area}"' in html
         assert f'name="area" value="{area}"' in html
+    for area in ("hip", "buttock", "thigh", "leg"):  # once per side
+        for side in ("right", "left"):
+            assert f'data-area="{area}" data-side="{side}"' in html
+            assert f'name="area" value="{area}:{side}"' in html
+    assert "<span>Right hip</span>" in html and "<span>Left leg</span>" in html
     assert 'class="sr-bodymap-figure"' in html
 
 
@@ -128,7 +133,27 @@ def test_no_js_finder_understands_body_map_areas_and_chips(client: FlaskClient) 
     html = response.get_data(as_text=True)
     assert "Your routine" in html
     assert 'name="area" value="lower_back" checked' in html and 'name="chip" value="sitting" checked' in html
-    assert re.search(r'class="sr-region sr-on" data-area="hip"', html)
+    assert re.search(r'class="sr-region sr-on" data-area="hip" data-side="right"', html)  # a bare area: both sides
+    assert re.search(r'class="sr-region sr-on" data-area="hip" data-side="left"', html)
+
+
+def test_a_side_chosen_on_the_map_is_said_in_words_and_understood(client: FlaskClient) -> None:
+    assert compose_description("", ["hip:right", "thigh:left", "thigh:right"], [], "en") == (
+        "It hurts in my right hip and thighs."
+    )
+    response = finder_post(client, description="", area=["hip:left"])
+    html = response.get_data(as_text=True)
+    assert "Your routine" in html
+    assert 'name="area" value="hip:left" checked' in html and 'name="area" value="hip:right" checked' not in html
+
+
+def test_after_an_answer_the_map_shows_what_the_text_was_understood_to_mention(client: FlaskClient) -> None:
+    html = finder_post(client, description="My right hip and my lower back ache after sitting").get_data(as_text=True)
+    assert "Your routine" in html
+    for key in ("hip:right", "lower_back"):
+        assert f'name="area" value="{key}" checked' in html, key
+    assert 'name="area" value="hip:left" checked' not in html
+    assert re.search(r'class="sr-region sr-on" data-area="lower_back"', html)
 
 
 def test_no_js_finder_asks_again_for_an_empty_or_too_long_description(client: FlaskClient) -> None:

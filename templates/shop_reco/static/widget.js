@@ -285,35 +285,85 @@
       h('button', { type: 'button', 'class': 'sr-retry', text: s ? s.try_again : 'Try again', onclick: retry })]));
   }
 
-  // -- the body map: each area a focusable checkbox ----------------------------------------
+  // -- the body map: each area (hips, buttocks, thighs, legs once per side) a checkbox ---------
+  // Keys are "lower_back" or "hip:right"; the arrow keys move between regions (one tab stop).
+  function areaChoices(ui) {
+    var out = [];
+    ui.areas.forEach(function (a) {
+      var sides = a.sides || {};
+      if (!sides.right && !sides.left) out.push({ key: a.code, code: a.code, side: '', label: a.label });
+      ['right', 'left'].forEach(function (side) {
+        if (sides[side]) out.push({ key: a.code + ':' + side, code: a.code, side: side, label: sides[side].label });
+      });
+    });
+    return out;
+  }
+  function areaWords(ui, keys) {
+    var chosen = {};
+    keys.forEach(function (key) {
+      var parts = key.split(':');
+      (chosen[parts[0]] = chosen[parts[0]] || []).push(parts[1] || 'both');
+    });
+    return ui.areas.filter(function (a) { return chosen[a.code]; }).map(function (a) {
+      var picked = chosen[a.code], sides = a.sides || {};
+      return picked.length === 1 && sides[picked[0]] ? sides[picked[0]].words : a.words;
+    });
+  }
+  // The keys an answer's profile was understood to mention: "hip:right" when a side was said.
+  function understoodKeys(ui, profile) {
+    var keys = [], side = profile && profile.side;
+    ((profile && profile.areas) || []).forEach(function (code) {
+      var sided = areaChoices(ui).filter(function (c) { return c.code === code && c.side; });
+      if (sided.length && (side === 'right' || side === 'left')) keys.push(code + ':' + side);
+      else if (sided.length) sided.forEach(function (c) { keys.push(c.key); });
+      else keys.push(code);
+    });
+    return keys;
+  }
   function bodyMap(map, ui, labelId, onChange) {
-    var s = ui.strings, selected = [];
+    var s = ui.strings, selected = [], regions = [];
     var svg = h('svg', { 'class': 'sr-bodymap-figure sr-interactive', viewBox: map.view_box, role: 'group',
       'aria-labelledby': labelId }, null, SVG);
     var shape = function (x) { return h(x.t, x.a, null, SVG); };
     add(svg, h('g', { 'class': 'sr-decor', 'aria-hidden': 'true' }, map.decor.map(shape), SVG));
-    ui.areas.forEach(function (area) {
-      var g = h('g', { 'class': 'sr-region', role: 'checkbox', tabindex: '0', 'aria-checked': 'false',
-        'aria-label': area.label, 'data-area': area.code }, [h('title', { text: area.label }, null, SVG)]
-        .concat((map.regions[area.code] || []).map(shape)), SVG);
-      var toggle = function () {
-        var on = g.getAttribute('aria-checked') !== 'true';
-        g.setAttribute('aria-checked', on ? 'true' : 'false');
-        var i = selected.indexOf(area.code);
-        if (on && i < 0) selected.push(area.code);
-        if (!on && i >= 0) selected.splice(i, 1);
-        onChange(selected);
-      };
-      g.addEventListener('click', toggle);
+    function set(g, on) {
+      var key = g.getAttribute('data-key'), i = selected.indexOf(key);
+      g.setAttribute('aria-checked', on ? 'true' : 'false');
+      if (on && i < 0) selected.push(key);
+      if (!on && i >= 0) selected.splice(i, 1);
+    }
+    function focusAt(i) {
+      var next = regions[(i + regions.length) % regions.length];
+      regions.forEach(function (g) { g.setAttribute('tabindex', g === next ? '0' : '-1'); });
+      next.focus();
+    }
+    areaChoices(ui).forEach(function (c) {
+      var shapes = (map.regions[c.code] || []).filter(function (x) { return (x.side || '') === c.side; });
+      var g = h('g', { 'class': 'sr-region', role: 'checkbox', tabindex: regions.length ? '-1' : '0',
+        'aria-checked': 'false', 'aria-label': c.label, 'data-area': c.code, 'data-side': c.side || null,
+        'data-key': c.key }, [h('title', { text: c.label }, null, SVG)].concat(shapes.map(shape)), SVG);
+      var toggle = function () { set(g, g.getAttribute('aria-checked') !== 'true'); onChange(selected.slice()); };
+      g.addEventListener('click', function () { focusAt(regions.indexOf(g)); toggle(); });
       g.addEventListener('keydown', function (e) {
+        var i = regions.indexOf(g);
         if (e.key === ' ' || e.key === 'Enter' || e.key === 'Spacebar') { e.preventDefault(); toggle(); }
+        else if (e.key === 'ArrowRight' || e.key === 'ArrowDown') { e.preventDefault(); focusAt(i + 1); }
+        else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') { e.preventDefault(); focusAt(i - 1); }
+        else if (e.key === 'Home') { e.preventDefault(); focusAt(0); }
+        else if (e.key === 'End') { e.preventDefault(); focusAt(regions.length - 1); }
       });
+      regions.push(g);
       svg.appendChild(g);
     });
     map.labels.forEach(function (l) {
       svg.appendChild(h('text', { 'class': 'sr-figure-label', x: l.x, y: l.y, 'text-anchor': 'middle',
         'aria-hidden': 'true', text: s[l.key] }, null, SVG));
     });
+    // Show keys as chosen (what an answer understood), keeping what the shopper picked.
+    svg.select = function (keys) {
+      regions.forEach(function (g) { if (keys.indexOf(g.getAttribute('data-key')) >= 0) set(g, true); });
+      onChange(selected.slice());
+    };
     return svg;
   }
 
@@ -349,9 +399,9 @@
     ta.addEventListener('input', syncChips);
     syncChips();
     var chosen = h('p', { 'class': 'sr-selected', text: s.areas_none });
-    var map = bodyMap(ui.body_map, ui, id + '-map', function (codes) {
-      areas = codes;
-      var labels = ui.areas.filter(function (a) { return codes.indexOf(a.code) >= 0; }).map(function (a) { return a.label; });
+    var map = bodyMap(ui.body_map, ui, id + '-map', function (keys) {
+      areas = keys;
+      var labels = areaChoices(ui).filter(function (c) { return keys.indexOf(c.key) >= 0; }).map(function (c) { return c.label; });
       chosen.textContent = '';
       add(chosen, labels.length ? [s.areas_selected + ' ', h('strong', { text: labels.join(', ') })] : s.areas_none);
     });
@@ -387,7 +437,7 @@
       output.setAttribute('aria-busy', on ? 'true' : 'false');
     }
     function ask() {
-      var words = ui.areas.filter(function (a) { return areas.indexOf(a.code) >= 0; }).map(function (a) { return a.words; });
+      var words = areaWords(ui, areas);
       var text = ta.value.trim();
       if (words.length) text = appendSentence(text, fmt(s.areas_sentence, { areas: joinWords(words, s) }));
       if (!text) { showError(s.error_empty); ta.focus(); return; }
@@ -403,6 +453,7 @@
           var view = answerView(res.body, s, id);
           output.appendChild(view);
           observe(view);
+          map.select(understoodKeys(ui, res.body.profile));   // what the text was understood to mention
           live.textContent = res.body.safety && res.body.safety.level === 'urgent' ? res.body.safety.message : s.results_ready;
           var heading = view.querySelector('.sr-heading');
           heading.focus({ preventScroll: true });
