@@ -343,6 +343,30 @@ def test_axe_finds_nothing_serious_in_the_admin(browser: Any, servers: Servers) 
     page.context.close()
 
 
+def test_every_admin_page_fits_a_phone(browser: Any, servers: Servers) -> None:
+    page, _ = signed_in_admin(browser, servers, PHONE[0])
+    wide = {}
+    for url in admin_urls(servers):
+        page.goto(url)
+        settle(page)
+        width = int(page.evaluate("document.documentElement.scrollWidth"))
+        if width > PHONE[0]:
+            wide[url] = width
+    assert wide == {}
+    page.context.close()
+
+
+def test_the_rule_preview_stays_in_view_while_editing(browser: Any, servers: Servers) -> None:
+    page, _ = signed_in_admin(browser, servers)
+    page.goto(servers.shop + "/reco/admin/rules/sitting-hip-flexors/edit")
+    settle(page)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2)")
+    page.wait_for_timeout(200)
+    box = page.locator(".preview-card").bounding_box()
+    assert box is not None and 0 <= box["y"] < DESKTOP[1] / 2
+    page.context.close()
+
+
 # -- screenshots for docs/widgets.md --------------------------------------------------------------
 
 
