@@ -251,8 +251,9 @@ def test_no_page_is_wider_than_a_phone(browser: Any, servers: Servers, width: in
         page.context.close()
 
 
-def test_body_map_targets_are_at_least_24_px_on_a_phone(browser: Any, servers: Servers) -> None:
-    page, _ = open_page(browser, servers.other + "/", *PHONE)
+@pytest.mark.parametrize("width", [320, 390])
+def test_body_map_targets_are_at_least_24_px_on_a_phone(browser: Any, servers: Servers, width: int) -> None:
+    page, _ = open_page(browser, servers.other + "/", width, 800)
     page.locator("#finder").get_by_role("checkbox", name="Lower back").wait_for()
     sizes = page.evaluate("""() => [...document.querySelector('#finder').shadowRoot
         .querySelectorAll('.sr-region')].map((g) => {
