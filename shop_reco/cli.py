@@ -289,8 +289,8 @@ def _print_answer(p: dict[str, Any]) -> None:
         if p[key]:
             click.echo(f"{title}:")
             for item in p[key]:
-                why = "; ".join(r["text"] for r in item["why"])
-                click.echo(f"  - {item[label]}: {why}")
+                rules = sorted({r["rule"] for r in item["why"] if r["rule"]})
+                click.echo(f"  - {item[label]}: {item['reason']}" + (f" [rules: {', '.join(rules)}]" if rules else ""))
     for a in p["avoid"]:
         click.echo(f"avoid: {a['text']}")
     if p["fallback"]:

@@ -149,13 +149,21 @@ def product(
     )
 
 
-def sample_catalog(extra_products: Iterable[ProductItem] = ()) -> Catalog:
-    """The demo-like catalog in English and Swedish."""
+def sample_catalog(extra_products: Iterable[ProductItem] = (), bodies: Mapping[str, str] | None = None) -> Catalog:
+    """The demo-like catalog in English and Swedish; ``bodies`` gives sections' text by anchor."""
     exercises = {s: exercise(s, k, (en, sv), c) for s, (k, en, sv, c) in EXERCISES.items()}
     products = {s: product(s, n, in_stock=i, active=a, concepts=c) for s, (n, i, a, c) in PRODUCTS.items()}
     products.update({p.sku: p for p in extra_products})
     sections = tuple(
-        SectionItem(article=ARTICLE, locale=loc, anchor=anchor, heading=heading, position=pos, concepts=frozenset(c))
+        SectionItem(
+            article=ARTICLE,
+            locale=loc,
+            anchor=anchor,
+            heading=heading,
+            position=pos,
+            concepts=frozenset(c),
+            body=(bodies or {}).get(anchor, ""),
+        )
         for loc in ("en", "sv")
         for pos, (anchor, en, sv, c) in enumerate(SECTIONS)
         for heading in [en if loc == "en" else sv]

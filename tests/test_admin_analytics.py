@@ -83,6 +83,10 @@ def test_counts_and_click_through_rate(client: FlaskClient) -> None:
     today = datetime.now(timezone.utc).date().isoformat()
     assert row_cells(html, "daily-table", today) == ["7", "2", "1", "28.6%"]
     assert "7 impressions, 2 clicks, 1 add-to-carts" in html
+    # The per-day table starts with the newest day (today), the oldest last.
+    daily = html[html.index('id="daily-table"') :]
+    days = re.findall(r'<th scope="row">(\d{4}-\d{2}-\d{2})</th>', daily[: daily.index("</table>")])
+    assert days[0] == today and days == sorted(days, reverse=True) and len(days) == 30
 
 
 def test_charts_are_accessible_svg(client: FlaskClient) -> None:

@@ -64,6 +64,19 @@ def test_diff_shows_before_and_after_escaped(app: Flask) -> None:
     assert f"by {MERCHANT}" in html
 
 
+def test_a_revision_lists_what_changed_field_by_field(app: Flask) -> None:
+    client = signed_in(app)
+    edit(client, RULE, {"priority": "150", "shopper_reason_en": "Sitting long tightens the hips"})
+    html = page(client, f"{ADMIN}/revisions/{latest(app, RULE).id}")
+    table = html.split('class="data stack field-changes"', 1)[1].split("</table>", 1)[0]
+    rows = [r for r in table.split("<tr>")[2:]]  # after the header row
+    fields = [r.split("<code>", 1)[1].split("</code>", 1)[0] for r in rows]
+    assert fields == ["actions.shopper_reason.en", "priority"], fields
+    priority = rows[1]
+    assert '<td data-label="Before" class="chip-remove-cell">100</td>' in priority
+    assert '<td data-label="After" class="chip-add-cell">150</td>' in priority
+
+
 def test_rollback_restores_the_state_before_a_change(app: Flask) -> None:
     client = signed_in(app)
     edit(client, RULE, {"priority": "150", "w.ex.plank": "3"})

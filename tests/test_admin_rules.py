@@ -104,6 +104,8 @@ def test_every_action_kind_round_trips_through_the_form(app: Flask) -> None:
         "avoid.0.en": "Very long walks at first",
         "avoid.0.sv": "Mycket långa promenader",
         "note_en": "Walk at an easy pace.",
+        "shopper_reason_en": "Easy walking keeps the back moving",
+        "shopper_reason_sv": "Lugna promenader håller ryggen i rörelse",
         "valid_from": "2026-01-01T08:00",
     }
     assert submit(client, NEW, changes).status_code == 302
@@ -134,6 +136,10 @@ def test_every_action_kind_round_trips_through_the_form(app: Flask) -> None:
         {"code": "long-walks", "text": {"en": "Very long walks at first", "sv": "Mycket långa promenader"}}
     ]
     assert a["note"] == {"en": "Walk at an easy pace."}
+    assert a["shopper_reason"] == {
+        "en": "Easy walking keeps the back moving",
+        "sv": "Lugna promenader håller ryggen i rörelse",
+    }
     assert rule.valid_from is not None and rule.valid_from.strftime("%Y-%m-%d %H:%M") == "2026-01-01 08:00"
     # Saving the form unchanged writes nothing: the form shows the rule exactly.
     response = edit(client, "walking-everything", {})
@@ -167,6 +173,7 @@ def test_validation_errors_sit_next_to_their_fields_and_keep_the_input(app: Flas
             "why_sv.ex.glute-bridge": "Bara svenska",
             "min_weeks": "8",
             "max_weeks": "2",
+            "shopper_reason_en": "Sitting; standing; lifting",
         },
     )
     assert response.status_code == 422
@@ -181,6 +188,7 @@ def test_validation_errors_sit_next_to_their_fields_and_keep_the_input(app: Flas
         "w.pr.lumbar-support-belt": "less than or equal to 10",
         "why.ex.glute-bridge": "English",
         "max_weeks": "must not be less than",
+        "shopper_reason": "one short sentence",
     }
     for field, message in expected.items():
         assert f'id="err-{field}"' in html, field

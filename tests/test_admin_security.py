@@ -100,9 +100,15 @@ def test_demo_login_needs_its_csrf_token_and_refuses_foreign_redirects(app: Flas
 
 def test_demo_sets_session_cookie_flags(database_url: str, tmp_path: Path) -> None:
     app = make_app(database_url, tmp_path, TESTING=False)
-    assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    client = app.test_client()
+    for base, secure in (("https://shop.example", True), ("http://192.0.2.7:5000", False)):
+        response = client.get(f"{base}/finder?lang=sv")  # the language choice goes in the session
+        cookie = response.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        # Secure only over HTTPS: on plain http to any address the cart and the login still work.
+        assert ("; Secure" in cookie) is secure, (base, cookie)
     app.extensions["shop_reco"].close()
 
 

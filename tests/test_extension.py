@@ -219,3 +219,27 @@ def test_settings_can_come_from_the_environment() -> None:
     }
     with pytest.raises(ConfigError, match="SHOP_RECO_RATELIMIT_ENABLED"):
         from_environ({"SHOP_RECO_RATELIMIT_ENABLED": "maybe"})
+
+
+def test_a_cart_url_that_matches_no_route_is_logged_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    app = host_app(tmp_path)
+    ShopReco(app)
+    client = app.test_client()
+    with caplog.at_level("WARNING", logger="shop_reco.widgets"):
+        client.get("/reco/widgets/ui.json")
+        client.get("/reco/widgets/ui.json?locale=sv")
+    said = [r.getMessage() for r in caplog.records if "SHOP_RECO_CART_URL_TEMPLATE" in r.getMessage()]
+    assert len(said) == 1 and "'/cart/add?sku={sku}' matches no route" in said[0]
+    assert "shop-reco:add-to-cart" in said[0]  # and says what to do
+
+
+@pytest.mark.parametrize(("methods", "warned"), [(["POST"], False), (["GET"], True)])
+def test_a_cart_route_must_take_the_widgets_post(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, methods: list[str], warned: bool
+) -> None:
+    app = host_app(tmp_path, SHOP_RECO_CART_URL_TEMPLATE="/basket/{sku}")
+    ShopReco(app)
+    app.add_url_rule("/basket/<sku>", "basket", lambda sku: sku, methods=methods)  # after init_app, as factories do
+    with caplog.at_level("WARNING", logger="shop_reco.widgets"):
+        app.test_client().get("/reco/widgets/ui.json")
+    assert any("takes no POST" in r.getMessage() for r in caplog.records) is warned

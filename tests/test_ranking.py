@@ -64,7 +64,10 @@ def test_reasons_quote_the_shopper_name_the_rule_and_point_at_the_section() -> N
             exercises=[("hip-flexor-stretch", 3)],
         )
     ]
-    why = answer(rules, SITTING).exercises[0].why
+    shopper, *why = answer(rules, SITTING).exercises[0].why
+    # What the shopper reads: their words, never the rule's name; the trace follows.
+    assert shopper.kind == "shopper" and shopper.text == "You mentioned “after sitting all day”"
+    assert "Long sitting" not in shopper.text
     kinds = [r.kind for r in why]
     assert kinds[:3] == ["phrase", "rule", "section"]
     assert why[0].text == "You mentioned “after sitting all day”"
@@ -110,7 +113,24 @@ def test_product_reasons_speak_of_support_with_the_shoppers_words() -> None:
     ]
     why = answer(rules, LIFTING).products[0].why
     assert why[0].text == "Support during daily activity — you mentioned “lifting boxes”"
-    assert why[0].kind == "phrase" and why[0].phrase == "lifting boxes"
+    assert why[0].kind == "shopper" and why[1].kind == "phrase" and why[1].phrase == "lifting boxes"
+
+
+def test_a_rules_shopper_reason_joins_the_shoppers_words_in_one_sentence() -> None:
+    said = {"en": "Long sitting tightens the front of the hips", "sv": "Långt sittande stramar höftens framsida"}
+    rules = [
+        rule(
+            "sitting-hip-flexors",
+            name="INTERNAL: sitting bucket 3",
+            all=["trigger:sitting"],
+            exercises=[("hip-flexor-stretch", 3)],
+            actions={"shopper_reason": said},
+        )
+    ]
+    item = answer(rules, SITTING).exercises[0]
+    assert item.reason == "Long sitting tightens the front of the hips — you mentioned “after sitting all day”"
+    assert "INTERNAL" not in item.reason and "; " not in item.reason
+    assert any("INTERNAL" in r.text for r in item.why[1:])  # the trace for the admin keeps the name
 
 
 def test_a_rule_fires_on_any_of_its_any_concepts_and_says_which() -> None:
@@ -404,7 +424,8 @@ def test_the_answer_is_json_ready() -> None:
     data = answer(rules, SITTING).as_dict()
     json.dumps(data)
     assert data["exercises"][0]["slug"] == "hip-flexor-stretch"
-    assert data["exercises"][0]["why"][0] == {
+    assert data["exercises"][0]["reason"] == "You mentioned “after sitting all day”"
+    assert data["exercises"][0]["why"][1] == {
         "kind": "phrase",
         "text": "You mentioned “after sitting all day”",
         "phrase": "after sitting all day",

@@ -33,7 +33,7 @@ def test_stretches_alone_get_a_strength_and_an_aerobic_exercise_added() -> None:
     assert slugs[:2] == ["hip-flexor-stretch", "hamstring-stretch"]
     assert parts(slugs) == {"stretch", "strength", "aerobic"}
     added = [r for r in result.exercises[2:]]
-    assert all(r.why[0].kind == "balance" for r in added)
+    assert all(r.why[0].kind == "shopper" and r.why[1].kind == "balance" for r in added)
     assert added[0].why[0].text == "Added to balance your routine with a strengthening exercise"
     assert added[1].why[0].text == "Added to balance your routine with gentle, low-impact activity"
     assert result.routine is not None and result.routine.balanced
@@ -67,7 +67,7 @@ def test_a_rule_candidate_below_the_cut_is_preferred_over_the_catalog() -> None:
     slugs = ids(result.exercises)
     assert len(slugs) == 4 and "swimming" in slugs and "brisk-walking" not in slugs
     swim = result.exercises[slugs.index("swimming")]
-    assert [r.kind for r in swim.why][:2] == ["phrase", "rule"] and swim.why[-1].kind == "balance"
+    assert [r.kind for r in swim.why][:3] == ["shopper", "phrase", "rule"] and swim.why[-1].kind == "balance"
 
 
 def test_a_full_list_replaces_its_lowest_ranked_exercise_whose_part_is_covered_twice() -> None:
@@ -140,7 +140,7 @@ def test_no_rule_means_a_general_balanced_routine_marked_as_fallback() -> None:
     slugs = ids(result.exercises)
     assert len(slugs) == 3 and parts(slugs) == {"stretch", "strength", "aerobic"}
     for item in result.exercises:
-        assert item.why[0].kind == "fallback"
+        assert item.why[0].kind == "shopper" and item.why[1].kind == "fallback"
         assert item.why[0].text.startswith("We couldn't match your description to specific advice")
     assert result.products == ()
     assert result.routine is not None and result.routine.balanced

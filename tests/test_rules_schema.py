@@ -49,6 +49,7 @@ GOOD: dict[str, Any] = {
         "exclude": [{"type": "section", "id": "hip-and-lower-back-pain#what-to-avoid"}],
         "avoid": [{"code": "high-impact", "text": {"en": "Go easy on running.", "sv": "Ta det lugnt med löpning."}}],
         "note": {"en": "Take breaks from sitting.", "sv": "Ta pauser från sittandet."},
+        "shopper_reason": {"en": "Long sitting tightens the hips", "sv": "Långt sittande stramar höfterna"},
     },
 }
 
@@ -149,6 +150,10 @@ def test_as_dict_round_trips() -> None:
         ("actions.avoid.0.text", {"sv": "Undvik löpning."}, "actions.avoid.0.text"),
         ("actions.avoid.0.code", "No Running", "actions.avoid.0.code"),
         ("actions.note", {"de": "Pause"}, "actions.note"),
+        ("actions.shopper_reason", {"sv": "Bara svenska"}, "actions.shopper_reason"),
+        ("actions.shopper_reason", {"en": "Heals your back"}, "actions.shopper_reason"),
+        ("actions.shopper_reason", {"en": "Sitting; standing"}, "actions.shopper_reason"),
+        ("actions.shopper_reason", {"en": "s" * 161}, "actions.shopper_reason"),
         ("actions", ..., "actions"),
         ("actions", {}, "actions"),
         ("colour", "red", "colour"),

@@ -40,7 +40,7 @@ def test_product_page_shows_exercises_and_reading_for_the_product(client: FlaskC
     assert "Exercises and reading that go with this product" in html
     assert html.count('class="sr-card sr-exercise"') >= 1
     assert 'data-shop-reco="product"' in html and f'data-sku="{BELT}"' in html
-    assert "How often" in html and "times a week" in html
+    assert "times a week" in html
     assert '<script src="/reco/widget.js" defer></script>' in html
 
 
@@ -61,9 +61,14 @@ def test_finder_page_has_labelled_description_chips_and_body_map(client: FlaskCl
     assert 'action="/reco/widgets/finder"' in html and 'method="post"' in html
     for chip in ("After sitting", "When lifting"):
         assert chip in html
-    for area in ("lower_back", "hip", "buttock", "thigh", "leg", "upper_back", "neck", "shoulder"):
+    for area in ("lower_back", "upper_back", "neck", "shoulder"):
         assert f'data-area="{area}"' in html
         assert f'name="area" value="{area}"' in html
+    for area in ("hip", "buttock", "thigh", "leg"):  # once per side
+        for side in ("right", "left"):
+            assert f'data-area="{area}" data-side="{side}"' in html
+            assert f'name="area" value="{area}:{side}"' in html
+    assert "<span>Right hip</span>" in html and "<span>Left leg</span>" in html
     assert 'class="sr-bodymap-figure"' in html
 
 
@@ -104,8 +109,9 @@ def test_no_js_finder_answers_with_a_routine_products_and_reading(client: FlaskC
     assert "Back &amp; Hip Comfort Shop" in html  # the demo's SHOP_RECO_WIDGET_PAGE_TEMPLATE
     assert '<link rel="stylesheet" href="/reco/static/widget.css">' in html
     assert "Your routine" in html and html.count('class="sr-card sr-exercise"') >= 3
-    assert "times a week" in html and "How to do it" in html and "Why:" in html
-    assert "Products that may help" in html and 'href="/cart/add?sku=' in html
+    assert "times a week" in html and "How to do it" in html
+    assert "you mentioned “sitting”" in html  # one sentence in the shopper's own words
+    assert "Products that may help" in html and '<form class="sr-cart" method="post" action="/cart/add?sku=' in html
     assert "Read more" in html and 'href="/articles/hip-and-lower-back-pain#' in html
     assert "not medical advice" in html
     # No lost input: the form comes back with the text, below the answer.
@@ -127,7 +133,27 @@ def test_no_js_finder_understands_body_map_areas_and_chips(client: FlaskClient) 
     html = response.get_data(as_text=True)
     assert "Your routine" in html
     assert 'name="area" value="lower_back" checked' in html and 'name="chip" value="sitting" checked' in html
-    assert re.search(r'class="sr-region sr-on" data-area="hip"', html)
+    assert re.search(r'class="sr-region sr-on" data-area="hip" data-side="right"', html)  # a bare area: both sides
+    assert re.search(r'class="sr-region sr-on" data-area="hip" data-side="left"', html)
+
+
+def test_a_side_chosen_on_the_map_is_said_in_words_and_understood(client: FlaskClient) -> None:
+    assert compose_description("", ["hip:right", "thigh:left", "thigh:right"], [], "en") == (
+        "It hurts in my right hip and thighs."
+    )
+    response = finder_post(client, description="", area=["hip:left"])
+    html = response.get_data(as_text=True)
+    assert "Your routine" in html
+    assert 'name="area" value="hip:left" checked' in html and 'name="area" value="hip:right" checked' not in html
+
+
+def test_after_an_answer_the_map_shows_what_the_text_was_understood_to_mention(client: FlaskClient) -> None:
+    html = finder_post(client, description="My right hip and my lower back ache after sitting").get_data(as_text=True)
+    assert "Your routine" in html
+    for key in ("hip:right", "lower_back"):
+        assert f'name="area" value="{key}" checked' in html, key
+    assert 'name="area" value="hip:left" checked' not in html
+    assert re.search(r'class="sr-region sr-on" data-area="lower_back"', html)
 
 
 def test_no_js_finder_asks_again_for_an_empty_or_too_long_description(client: FlaskClient) -> None:
@@ -287,8 +313,34 @@ def test_every_ui_string_exists_in_english_and_swedish() -> None:
     assert set(en.strings) == set(sv.strings)
     assert [c["code"] for c in en.chips] == [c["code"] for c in sv.chips]
     assert all(sv[k] for k in sv.strings)
-    assert sv.price("39.00", "EUR") == "39,00 EUR"
     assert en.frequency({"min": 2, "max": 3}) == "2–3 times a week"
+
+
+@pytest.mark.parametrize(
+    ("locale", "amount", "currency", "shown"),
+    [
+        ("en", "39.00", "EUR", "€39.00"),
+        ("sv", "39.00", "EUR", "39,00\xa0€"),
+        ("en", "1299.50", "EUR", "€1,299.50"),
+        ("sv", "1299.50", "SEK", "1\xa0299,50\xa0kr"),
+        ("en", "39.00", "NOPE", "39.00 NOPE"),
+    ],
+)
+def test_prices_are_written_the_locales_way_from_cldr(locale: str, amount: str, currency: str, shown: str) -> None:
+    assert ui_text(locale).price(amount, currency) == shown
+
+
+@pytest.mark.parametrize(
+    ("locale", "weekly", "shown"),
+    [
+        ("en", {"min": 1, "max": 1}, "1 time a week"),
+        ("en", {"min": 2, "max": 2}, "2 times a week"),
+        ("sv", {"min": 1, "max": 1}, "1 gång i veckan"),
+        ("sv", {"min": 3}, "3 gånger i veckan"),
+    ],
+)
+def test_frequencies_use_the_locales_plural_rules(locale: str, weekly: dict[str, int], shown: str) -> None:
+    assert ui_text(locale).frequency(weekly) == shown
 
 
 def test_body_map_areas_become_words_of_the_description() -> None:

@@ -41,3 +41,47 @@ def json_diff(before: Any, after: Any, before_label: str = "before", after_label
         else:
             out.append(DiffLine("context", line[1:]))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field that differs: its dotted path (``actions.products``) and both values as short text."""
+
+    path: str
+    before: str
+    after: str
+
+
+def _short(value: Any) -> str:
+    if value is _ABSENT:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+_ABSENT = object()
+
+
+def field_changes(before: Any, after: Any) -> list[FieldChange]:
+    """The fields that differ between two records, field by field, in path order.
+
+    Objects present on both sides are compared key by key; anything else is one field.
+
+    >>> old, new = {"name": "A", "actions": {"note": None}}, {"name": "B", "actions": {"note": {"en": "x"}}}
+    >>> for f in field_changes(old, new):
+    ...     print(f.path, f.before, f.after)
+    actions.note null {"en": "x"}
+    name A B
+    """
+    out: list[FieldChange] = []
+
+    def walk(old: Any, new: Any, path: str) -> None:
+        if isinstance(old, dict) and isinstance(new, dict):
+            for key in sorted(set(old) | set(new)):
+                walk(old.get(key, _ABSENT), new.get(key, _ABSENT), f"{path}.{key}" if path else str(key))
+        elif old != new:
+            out.append(FieldChange(path, _short(old), _short(new)))
+
+    walk(before if before is not None else {}, after if after is not None else {}, "")
+    return out

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from shop_reco.admin import content_rollback
 from shop_reco.admin.changes import CONFIRM, CONFLICT, REFUSED, Outcome, change_rule, stored_record
 from shop_reco.admin.content import commit_content
-from shop_reco.admin.diffs import json_diff, pretty
+from shop_reco.admin.diffs import field_changes, json_diff, pretty
 from shop_reco.admin.rule_form import flatten_errors
 from shop_reco.admin.testbench import ENTITY as TEST_CASE
 from shop_reco.admin.testbench import case_state, find_case, restore_case
@@ -114,6 +114,7 @@ def render_revision(
             "shop_reco/admin/revisions/detail.html",
             rev=rev,
             diff=json_diff(rev.before, rev.after, "before", "after"),
+            fields=field_changes(rev.before, rev.after),
             before=pretty(rev.before),
             after=pretty(rev.after),
             can_rollback=rev.entity in ROLLBACK_ENTITIES,

@@ -13,6 +13,7 @@ exactly what the merchant typed: views render from the submitted
   ``excl.<t>.<id>`` exclude, ``why_en.<t>.<id>``/``why_sv.<t>.<id>`` the reason shown;
   ``items.<t>`` (repeated) keeps the rule's own order and items missing from the catalog
 * ``avoid.<n>.code avoid.<n>.en avoid.<n>.sv`` and ``avoid_rows``; ``note_en note_sv``
+* ``shopper_reason_en shopper_reason_sv``: the one sentence shoppers read about the rule's items
 
 Errors come back keyed by field name (``"w.pr.lumbar-support-belt"``); ``"_general"``
 holds what belongs to no single field.
@@ -171,6 +172,8 @@ def values_from_rule(data: Mapping[str, Any]) -> MultiDict[str, str]:
     out.append(("avoid_rows", str(len(avoid) + 1)))
     for loc, text in (a.get("note") or {}).items():
         out.append((f"note_{loc}", text))
+    for loc, text in (a.get("shopper_reason") or {}).items():
+        out.append((f"shopper_reason_{loc}", text))
     deduped: list[tuple[str, str]] = []
     seen_items: set[tuple[str, str]] = set()
     for name, value in out:
@@ -326,6 +329,9 @@ def _actions(r: _Reader) -> dict[str, Any]:
         avoid.append({"code": code, "text": text})
     actions["avoid"] = avoid
     actions["note"] = r.localized({loc: f"note_{loc}" for loc in LOCALES})
+    shopper_reason = r.localized({loc: f"shopper_reason_{loc}" for loc in LOCALES})
+    if shopper_reason is not None:
+        actions["shopper_reason"] = shopper_reason
     return actions
 
 
@@ -431,8 +437,8 @@ def field_for(path: tuple[Any, ...], paths: Mapping[tuple[Any, ...], str]) -> st
         return _CONDITION_FIELDS.get(str(path[1]) if len(path) > 1 else "", "conditions")
     if head == "actions" and len(path) >= 2:
         list_name = path[1]
-        if list_name == "note":
-            return "note"
+        if list_name in ("note", "shopper_reason"):
+            return str(list_name)
         if list_name == "_schema" or len(path) < 3:
             return "actions"
         where = paths.get(("actions", list_name, path[2]))

@@ -20,6 +20,7 @@ from shop_reco.recommending import (
     products_for_sections,
     text_for,
 )
+from shop_reco.recommending.results import shopper_text
 from shop_reco.understanding import Profile
 
 
@@ -28,6 +29,7 @@ def reasons(why: Iterable[Reason]) -> list[dict[str, Any]]:
 
 
 def exercise_payload(item: ExerciseItem, locale: str, why: Iterable[Reason] = ()) -> dict[str, Any]:
+    why = tuple(why)
     text = text_for(item.text, locale)
     dose = dict(item.dose)
     dose["text"] = text.get("dose")
@@ -43,11 +45,13 @@ def exercise_payload(item: ExerciseItem, locale: str, why: Iterable[Reason] = ()
         "weekly_frequency": dict(item.weekly_frequency),
         "target_areas": list(item.target_areas),
         "sources": list(item.sources),
+        "reason": shopper_text(why),  # the sentence a shopper reads; why is the trace
         "why": reasons(why),
     }
 
 
 def product_payload(item: ProductItem, locale: str, cart_template: str, why: Iterable[Reason] = ()) -> dict[str, Any]:
+    why = tuple(why)
     text = text_for(item.text, locale)
     return {
         "sku": item.sku,
@@ -58,16 +62,19 @@ def product_payload(item: ProductItem, locale: str, cart_template: str, why: Ite
         "price": item.price,
         "currency": item.currency,
         "image_url": item.image_url,
+        "reason": shopper_text(why),  # the sentence a shopper reads; why is the trace
         "why": reasons(why),
     }
 
 
 def section_payload(item: SectionItem, why: Iterable[Reason] = (), article_url: str | None = None) -> dict[str, Any]:
+    why = tuple(why)
     return {
         "article": item.article,
         "anchor": item.anchor,
         "heading": item.heading,
         "url": f"{article_url or ''}#{item.anchor}",
+        "reason": shopper_text(why),  # the sentence a shopper reads; why is the trace
         "why": reasons(why),
     }
 
@@ -177,7 +184,9 @@ def recommendation_payload(rec: Recommendation, *, cart_template: str, article_t
     }
 
 
-def pairings_payload(sku: str, compiled: CompiledRules, locale: str, *, article_template: str) -> dict[str, Any]:
+def pairings_payload(
+    sku: str, compiled: CompiledRules, locale: str, *, article_template: str, cart_template: str = ""
+) -> dict[str, Any]:
     """The body of ``GET /products/<sku>/pairings``; raises ``UnknownItemError`` for an unknown SKU."""
     from shop_reco.recommending.safety import disclaimer
 
@@ -191,6 +200,7 @@ def pairings_payload(sku: str, compiled: CompiledRules, locale: str, *, article_
             section_payload(r.item, r.why, article_template.replace("{slug}", r.item.article))
             for r in found["sections"]
         ],
+        "products": [product_payload(r.item, locale, cart_template, r.why) for r in found["products"]],
         "disclaimer": disclaimer(locale),
     }
 

@@ -144,6 +144,8 @@ class SafetySchema(Schema):
 
 
 class ReasonSchema(Schema):
+    """One entry of an item's trace; ``kind: shopper`` is the sentence shown to shoppers."""
+
     kind = fields.String()
     text = fields.String()
     phrase = fields.String(allow_none=True)
@@ -172,6 +174,7 @@ class ExerciseOutSchema(Schema):
     weekly_frequency = fields.Dict(keys=fields.String(), values=fields.Integer())
     target_areas = fields.List(fields.String())
     sources = fields.List(fields.String())
+    reason = fields.String(metadata={"description": "the one sentence a shopper reads; never a rule's name"})
     why = fields.List(fields.Nested(ReasonSchema))
 
 
@@ -184,6 +187,7 @@ class ProductOutSchema(Schema):
     price = fields.String(metadata={"example": "49.00"})
     currency = fields.String()
     image_url = fields.String()
+    reason = fields.String(metadata={"description": "the one sentence a shopper reads; never a rule's name"})
     why = fields.List(fields.Nested(ReasonSchema))
 
 
@@ -192,6 +196,7 @@ class SectionOutSchema(Schema):
     anchor = fields.String()
     heading = fields.String()
     url = fields.String()
+    reason = fields.String(metadata={"description": "the one sentence a shopper reads; never a rule's name"})
     why = fields.List(fields.Nested(ReasonSchema))
 
 
@@ -238,6 +243,7 @@ class PairingsResponseSchema(Schema):
     rules_version = fields.Integer()
     exercises = fields.List(fields.Nested(ExerciseOutSchema))
     sections = fields.List(fields.Nested(SectionOutSchema))
+    products = fields.List(fields.Nested(ProductOutSchema))
     disclaimer = fields.String()
 
 

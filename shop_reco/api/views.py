@@ -87,14 +87,16 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
 
     @bp.get("/products/<sku>/pairings")
     def get_pairings(sku: str) -> Response:
-        """Exercises and article sections that go with a product (no description needed)."""
+        """Exercises, article sections and other products that go with a product (no description needed)."""
         locale = _query_locale(state)
         snapshot = current_snapshot()
         etag = f"pairings-{sku}-{locale}-{snapshot.revision}"
         if (cached := _not_modified(etag)) is not None:
             return cached
         try:
-            payload = pairings_payload(sku, snapshot.compiled, locale, article_template=article_template)
+            payload = pairings_payload(
+                sku, snapshot.compiled, locale, article_template=article_template, cart_template=cart_template
+            )
         except UnknownItemError:
             raise NotFound() from None
         return _cached(payload, etag)

@@ -21,6 +21,7 @@ from shop_reco.demo.embedding import register_embed_demo
 from shop_reco.extension import get_session
 from shop_reco.recommending.catalog import text_for
 from shop_reco.storage.models import Article, Product
+from shop_reco.widgets.formatting import format_price
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -85,6 +86,7 @@ def _product_view(p: Product, locale: str) -> dict[str, Any]:
         "description": text.get("description", ""),
         "price": f"{p.price:.2f}",
         "currency": p.currency,
+        "price_text": format_price(p.price, p.currency, locale),
         "image_url": p.image_url,
         "in_stock": p.in_stock,
     }
@@ -142,8 +144,11 @@ def _register_shop_pages(app: Flask) -> None:
         cart = session.get("cart", {})
         rows = []
         total = Decimal("0")
+        currency = "EUR"
         for p in get_session().scalars(select(Product).where(Product.sku.in_(list(cart)))):
             qty = int(cart[p.sku])
             rows.append({**_product_view(p, locale), "qty": qty})
             total += p.price * qty
-        return render_template("shop_reco/demo/cart.html", locale=locale, rows=rows, total=f"{total:.2f}")
+            currency = p.currency
+        shown = format_price(total, currency, locale)
+        return render_template("shop_reco/demo/cart.html", locale=locale, rows=rows, total=shown)

@@ -4,7 +4,8 @@ A real shop supplies ``SHOP_RECO_ADMIN_AUTH`` from its own login system;
 the demo stores the signed-in name in Flask's session and reads it back.
 Call :func:`register_demo_login` before ``ShopReco(app)``: settings are read
 when the extension starts. It also sets the session cookie flags every host
-should set (``HttpOnly``, ``SameSite=Lax`` and ``Secure`` outside debug and tests).
+should set (``HttpOnly``, ``SameSite=Lax``, and ``Secure`` whenever the page was served
+over HTTPS, so that sign-in and the cart also work on ``http://<any address>``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hmac
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 
 from shop_reco.admin.security import check_csrf_token, csp_nonce, csrf_field, secure_headers
@@ -41,14 +43,24 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+class SecureOverHttps(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, ``Secure`` exactly when the request came over HTTPS.
+
+    A fixed ``SESSION_COOKIE_SECURE=True`` makes browsers drop the cookie on plain
+    http to any address but localhost: the login loops and the cart stays empty.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
 def register_demo_login(app: Flask) -> None:
     """Add ``/demo-login`` and ``/demo-logout`` and enable the admin with :func:`demo_admin`."""
     app.config.setdefault("SHOP_RECO_ADMIN_AUTH", demo_admin)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    if not (app.debug or app.testing):
-        app.config["SESSION_COOKIE_SECURE"] = True
+    app.session_interface = SecureOverHttps()
 
     def render(error: str | None = None, status: int = 200) -> ResponseReturnValue:
         admin_base = app.config.get("SHOP_RECO_ADMIN_BASE_TEMPLATE", "shop_reco/admin/base.html")

@@ -195,7 +195,7 @@ class CompiledRules:
         item = self.exercise(ref.id) if ref.type == "exercise" else self.catalog.products.get(ref.id)
         if item is None or not item.concepts:
             return None
-        words = _name_words(text_for(item.text, locale).get("name"))
+        words = name_words(text_for(item.text, locale).get("name"))
         best: tuple[int, int, int, str] | None = None
         for section_id in self.sections:
             section = self.section(section_id, locale)
@@ -212,7 +212,7 @@ class CompiledRules:
         return best[3] if best else None
 
 
-def _name_words(name: object) -> list[str]:
+def name_words(name: object) -> list[str]:
     """Stems of an item's name (words of 4+ letters, a plural 's' dropped) to spot in section prose."""
     if not isinstance(name, str):
         return []

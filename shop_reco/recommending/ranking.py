@@ -286,7 +286,8 @@ def _ranked_exercise(slot: Slot, board: Scoreboard, writer: ReasonWriter, matche
     if contributions or pinned_by is not None:
         why = writer.for_item(ref, contributions, pinned_by=pinned_by)
     if slot.added in NEEDS:
-        why = (*why, *writer.balance(ref, slot.added)[: 1 if why else None])
+        balancing = writer.balance(ref, slot.added)
+        why = (*why, balancing[1]) if why else balancing  # the first is its own shopper sentence
     return RankedItem(slot.item, slot.score, why)
 
 
@@ -348,7 +349,8 @@ def _sections(
         item = compiled.section(section_id, locale)
         if item is not None:
             text = message(locale, "reason_explains", items=join_words(names, locale))
-            out.append(RankedItem(item, 0.0, (Reason("section", text, section=section_id),)))
+            why = (Reason("shopper", text), Reason("section", text, section=section_id))
+            out.append(RankedItem(item, 0.0, why))
             listed.add(section_id)
     return out
 

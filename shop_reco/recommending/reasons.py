@@ -1,9 +1,12 @@
 """Why an item is in the answer, in the shopper's locale and in the shopper's own words.
 
-A reason quotes the phrase that made a rule fire ("You mentioned “after
-sitting all day”"), names the rule, and points at the article section that
-explains the item. Product reasons speak of support and comfort, never of
-treatment.
+Each item gets one ``shopper`` reason first: a short sentence made of the
+merchant's words (a target's ``reason`` or the rule's ``shopper_reason``) and
+the shopper's own ("Comfort when you sit for long periods — you mentioned
+“sitting all day”"). It never names a rule. The reasons after it are the
+trace for the API and the admin's preview: each quoted phrase, the rules
+that fired (by name) and the article section that explains the item.
+Product reasons speak of support and comfort, never of treatment.
 """
 
 from __future__ import annotations
@@ -85,8 +88,47 @@ class ReasonWriter:
             reasons.append(self._rule(cr))
         if pinned_by is not None:
             reasons.append(Reason("pin", message(loc, "reason_pin", rule=pinned_by.name), rule=pinned_by.key))
-        reasons.extend(self._section(ref, explained_items))
-        return tuple(reasons)
+        explained = list(explained_items)
+        reasons.extend(self._section(ref, explained))
+        shopper_words = [r.phrase for r in reasons if r.kind == "phrase" and r.phrase]
+        top = ranked[0][1] if ranked else pinned_by
+        shopper = Reason(
+            "shopper",
+            self._sentence(ref, ranked, shopper_words, pinned=pinned_by is not None, explained=explained),
+            phrase=shopper_words[0] if shopper_words else None,
+            rule=top.key if top is not None else None,
+        )
+        return (shopper, *reasons)
+
+    def merchant_reason(self, ref: ItemRef, rules: Iterable[CompiledRule]) -> str | None:
+        """The merchant's words for ``ref``: a target's own reason, else the rule's ``shopper_reason``."""
+        for cr in rules:
+            said = localized(cr.target_reasons.get(ref), self.locale) or localized(
+                cr.rule.actions.shopper_reason, self.locale
+            )
+            if said:
+                return said
+        return None
+
+    def _sentence(
+        self,
+        ref: ItemRef,
+        ranked: Sequence[Contribution],
+        phrases: Sequence[str],
+        *,
+        pinned: bool,
+        explained: Sequence[str],
+    ) -> str:
+        loc = self.locale
+        if ref.type == "section":
+            if phrases:
+                return message(loc, "reason_matches", phrase=phrases[0])
+            if explained:
+                return message(loc, "reason_explains", items=join_words(list(explained), loc))
+        merchant = self.merchant_reason(ref, (cr for _, cr in ranked))
+        if merchant is None and ref.type == "product":
+            merchant = message(loc, "product_benefit")
+        return shopper_sentence(loc, merchant, phrases, pinned=pinned, section=ref.type == "section")
 
     def _rule(self, rule: CompiledRule) -> Reason:
         loc = self.locale
@@ -120,10 +162,35 @@ class ReasonWriter:
 
     def balance(self, ref: ItemRef, category: str) -> tuple[Reason, ...]:
         """Reasons for an exercise added so the routine has a stretch, strength and aerobic part."""
-        reason = Reason("balance", message(self.locale, f"reason_balance_{category}"))
-        return (reason, *self._section(ref, ()))
+        text = message(self.locale, f"reason_balance_{category}")
+        return (Reason("shopper", text), Reason("balance", text), *self._section(ref, ()))
 
     def fallback(self, ref: ItemRef, *, matched: bool = False) -> tuple[Reason, ...]:
         """Reasons for an exercise of the general routine (``matched``: rules fired, none with exercises)."""
         text = message(self.locale, "reason_general" if matched else "reason_fallback")
-        return (Reason("fallback", text), *self._section(ref, ()))
+        return (Reason("shopper", text), Reason("fallback", text), *self._section(ref, ()))
+
+
+def quote_phrases(locale: str, phrases: Sequence[str]) -> str:
+    """“a” and “b”, quoted the locale's way."""
+    return join_words([message(locale, "quoted", phrase=p) for p in phrases], locale)
+
+
+def shopper_sentence(
+    locale: str, merchant: str | None, phrases: Sequence[str], *, pinned: bool = False, section: bool = False
+) -> str:
+    """One sentence from the merchant's words and the shopper's (either may be missing).
+
+    >>> shopper_sentence("en", "Comfort when you sit for long periods", ["sitting all day"])
+    'Comfort when you sit for long periods — you mentioned “sitting all day”'
+    """
+    phrases = list(phrases)[:MAX_PHRASES]
+    if merchant and phrases:
+        return message(locale, "shopper_with_phrases", reason=merchant, phrases=quote_phrases(locale, phrases))
+    if merchant:
+        return merchant
+    if phrases:
+        return message(locale, "shopper_phrases", phrases=quote_phrases(locale, phrases))
+    if pinned:
+        return message(locale, "shopper_pin")
+    return message(locale, "shopper_section" if section else "reason_general")

@@ -7,7 +7,7 @@ quote the shopper, name the rule and point at the article section.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -16,8 +16,9 @@ from shop_reco.recommending.messages import join_words, message
 
 ItemT = TypeVar("ItemT", ExerciseItem, ProductItem, SectionItem)
 
-#: ``balance``: added to balance the routine; ``related``: shares concepts (pairings only).
-REASON_KINDS = ("phrase", "rule", "section", "fallback", "pin", "balance", "related")
+#: ``balance``: added to balance the routine; ``related``: shares concepts (pairings only);
+#: ``shopper``: the one sentence a shopper reads (first in ``why``; the rest is the trace).
+REASON_KINDS = ("shopper", "phrase", "rule", "section", "fallback", "pin", "balance", "related")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,15 @@ class Reason:
         }
 
 
+def shopper_text(why: Iterable[Reason]) -> str:
+    """The sentence a shopper reads for an item: its ``shopper`` reason, else ''.
+
+    The other reasons (phrases, rule keys, sections) are the machine-readable
+    trace for the API and the admin's preview; they may name rules.
+    """
+    return next((r.text for r in why if r.kind == "shopper"), "")
+
+
 @dataclass(frozen=True, slots=True)
 class RankedItem(Generic[ItemT]):
     """An item in an answer, its score (rules' weights plus boosts) and why it is there."""
@@ -59,6 +69,11 @@ class RankedItem(Generic[ItemT]):
     item: ItemT
     score: float
     why: tuple[Reason, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """The one sentence shown to the shopper (see :func:`shopper_text`)."""
+        return shopper_text(self.why)
 
     @property
     def id(self) -> str:
@@ -181,6 +196,7 @@ class Recommendation:
                     "kind": r.item.kind,
                     "name": text_for(r.item.text, loc).get("name"),
                     "score": round(r.score, 4),
+                    "reason": r.reason,
                     "why": why(r),
                 }
                 for r in self.exercises
@@ -194,6 +210,7 @@ class Recommendation:
                     "url": r.item.url,
                     "image_url": r.item.image_url,
                     "score": round(r.score, 4),
+                    "reason": r.reason,
                     "why": why(r),
                 }
                 for r in self.products
@@ -204,6 +221,7 @@ class Recommendation:
                     "anchor": r.item.anchor,
                     "heading": r.item.heading,
                     "score": round(r.score, 4),
+                    "reason": r.reason,
                     "why": why(r),
                 }
                 for r in self.sections

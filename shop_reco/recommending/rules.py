@@ -97,6 +97,8 @@ class Actions:
     exclude: tuple[ItemRef, ...] = ()
     avoid: tuple[AvoidAdvice, ...] = ()
     note: Mapping[str, str] | None = None
+    #: the merchant's one-line "why" for shoppers, per locale (never the rule's name)
+    shopper_reason: Mapping[str, str] | None = None
 
     @property
     def targets(self) -> tuple[Target, ...]:
@@ -164,6 +166,8 @@ class Rule:
                 "exclude": [{"type": r.type, "id": r.id} for r in a.exclude],
                 "avoid": [{"code": v.code, "text": dict(v.text)} for v in a.avoid],
                 "note": dict(a.note) if a.note else None,
+                # only when set, so rules stored before the field existed compare equal
+                **({"shopper_reason": dict(a.shopper_reason)} if a.shopper_reason else {}),
             },
         }
 
@@ -197,6 +201,11 @@ def _no_claims(value: Mapping[str, str]) -> None:
         raise ValidationError(
             f"the {', '.join(sorted(bad))} text claims a treatment or cure; describe support or comfort instead"
         )
+
+
+def _one_sentence(value: str) -> None:
+    if "\n" in value or "; " in value:
+        raise ValidationError("write one short sentence for shoppers: no line breaks and no '; ' lists")
 
 
 def _text(max_len: int = 500, **kwargs: Any) -> fields.Dict:
@@ -347,6 +356,13 @@ class ActionsSchema(_StrictSchema):
     excluded = fields.List(fields.Nested(_RefSchema), load_default=list, data_key="exclude")
     avoid = fields.List(fields.Nested(_AvoidSchema), load_default=list)
     note = _text(1000, load_default=None, allow_none=True)
+    shopper_reason = fields.Dict(
+        keys=fields.String(validate=OneOf(vocabulary.LOCALES)),
+        values=fields.String(validate=[Length(1, 160), _one_sentence]),
+        validate=[_has_english, _no_claims],
+        load_default=None,
+        allow_none=True,
+    )
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> Actions:
@@ -359,6 +375,7 @@ class ActionsSchema(_StrictSchema):
             exclude=tuple(data["excluded"]),
             avoid=tuple(data["avoid"]),
             note=data["note"],
+            shopper_reason=data["shopper_reason"] or None,
         )
         if not (actions.targets or actions.pin or actions.boost or actions.exclude or actions.avoid or actions.note):
             raise ValidationError("a rule needs at least one action")

@@ -94,6 +94,7 @@ def safety_sections(
             section,
             0.0,
             (
+                Reason("shopper", message(locale, "shopper_safety_section")),
                 Reason(
                     "section",
                     message(locale, "reason_section", heading=section.heading),

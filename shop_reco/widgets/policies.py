@@ -9,10 +9,11 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from shop_reco import __version__
 from shop_reco.settings import ConfigError
+from shop_reco.widgets.cart import check_cart_route_once
 from shop_reco.widgets.strings import data_digest
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def install_policies(bp: Blueprint, state: RecoState) -> None:
     def _limit_body() -> None:
         # The no-JS finder's form is small; a larger body is refused (413) before it is parsed.
         request.max_content_length = max_body
+        check_cart_route_once(current_app, state)
 
     @bp.after_request
     def _headers(response: Response) -> Response:

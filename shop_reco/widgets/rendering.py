@@ -19,7 +19,8 @@ from markupsafe import Markup
 
 from shop_reco.extension import get_state
 from shop_reco.storage.database import DatabaseNotReady
-from shop_reco.widgets.strings import UiText, body_map, compose_description, ui_text
+from shop_reco.widgets.cart import check_cart_route_once
+from shop_reco.widgets.strings import SIDES, UiText, body_map, compose_description, ui_text
 
 log = logging.getLogger("shop_reco.widgets")
 
@@ -94,7 +95,7 @@ class FinderForm:
 
     @classmethod
     def from_request(cls, ui: UiText) -> FinderForm:
-        area_codes = {a["code"] for a in ui.areas}
+        area_codes = {a["key"] for a in ui.area_choices()} | {a["code"] for a in ui.areas}
         chip_codes = {c["code"] for c in ui.chips}
         return cls(
             description=request.form.get("description", ""),
@@ -147,6 +148,30 @@ def _render(template: str, locale: str, kind: str, **context: Any) -> str:
     )
 
 
+def understood_areas(result: Mapping[str, Any] | None, ui: UiText) -> tuple[str, ...]:
+    """The body-map keys the answer understood from the text: ``hip:right`` when a side was said."""
+    profile = (result or {}).get("profile") or {}
+    side = profile.get("side")
+    choices = ui.area_choices()
+    keys: list[str] = []
+    for code in profile.get("areas") or ():
+        sided = [c["key"] for c in choices if c["code"] == code and c["side"]]
+        if sided and side in SIDES:
+            keys.append(f"{code}:{side}")
+        else:
+            keys += sided or [code]
+    return tuple(keys)
+
+
+def selected_keys(areas: tuple[str, ...], ui: UiText) -> frozenset[str]:
+    """Chosen body-map keys; a bare ``hip`` stands for both sides."""
+    out: set[str] = set()
+    for key in areas:
+        sided = [c["key"] for c in ui.area_choices() if c["code"] == key and c["side"]]
+        out.update(sided or [key])
+    return frozenset(out)
+
+
 def render_finder(
     locale: str,
     *,
@@ -158,11 +183,16 @@ def render_finder(
 ) -> str:
     """The finder: the form, and the answer above it once there is one."""
     action = url_for(f"{BLUEPRINT}.embed_finder" if embed else f"{BLUEPRINT}.finder_page")
+    form = form or FinderForm()
+    ui = ui_text(locale)
+    # After an answer the map also shows what the text was understood to mention.
+    selected = selected_keys(form.areas + understood_areas(result, ui), ui)
     return _render(
         "shop_reco/widgets/finder.html",
         locale,
         "finder",
-        form=form or FinderForm(),
+        form=form,
+        selected_areas=selected,
         result=result,
         action=action,
         link_target="_top" if embed else None,
@@ -177,12 +207,16 @@ def pairings_for(sku: str, locale: str) -> dict[str, Any] | None:
     from shop_reco.api.payloads import pairings_payload
     from shop_reco.recommending import UnknownItemError
 
-    template = get_state().settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
+    settings = get_state().settings
+    template = settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
+    cart = settings["SHOP_RECO_CART_URL_TEMPLATE"]
     try:
-        payload = pairings_payload(sku, current_snapshot().compiled, locale, article_template=template)
+        payload = pairings_payload(
+            sku, current_snapshot().compiled, locale, article_template=template, cart_template=cart
+        )
     except UnknownItemError:
         return None
-    return payload if payload["exercises"] or payload["sections"] else None
+    return payload if payload["exercises"] or payload["sections"] or payload["products"] else None
 
 
 def article_for(slug: str, locale: str) -> dict[str, Any] | None:
@@ -261,6 +295,7 @@ class WidgetTemplateGlobal:
 
     @staticmethod
     def _safe(kind: str, build: Any, locale: str | None) -> Markup:
+        check_cart_route_once(current_app, get_state())
         try:
             return Markup(build(widget_locale(locale)))
         except DatabaseNotReady:  # logged once for the operator; the host's page renders without us

@@ -8,6 +8,8 @@ first use, so a missing translation fails loudly in tests, not in a shop.
     'Visa mina förslag'
     >>> compose_description("Aches after sitting", ["lower_back", "hip"], [], "en")
     'Aches after sitting. It hurts in my lower back and hips.'
+    >>> compose_description("", ["hip:right"], [], "sv")
+    'Det gör ont i höger höft.'
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from shop_reco import vocabulary
+from shop_reco.widgets.formatting import format_price, plural_category
 
 DATA_DIR = Path(__file__).resolve().parent
 STRINGS_FILE = DATA_DIR / "strings.json"
@@ -28,6 +31,8 @@ BODY_MAP_FILE = DATA_DIR / "bodymap.json"
 #: SVG elements the body map may use (the JavaScript creates exactly these).
 SHAPES = frozenset({"rect", "ellipse", "circle", "path"})
 FALLBACK_LOCALE = "en"
+#: The sides a body-map area can be chosen on (its key is then ``hip:right``).
+SIDES = ("right", "left")
 
 
 class WidgetDataError(ValueError):
@@ -51,6 +56,11 @@ def _strings_data() -> dict[str, Any]:
         unknown = {a["code"] for a in block["areas"]} - set(vocabulary.AREAS)
         if unknown:
             raise WidgetDataError(f"{STRINGS_FILE.name}: unknown area codes {sorted(unknown)}")
+        sided = [(a["code"], sorted(a.get("sides", {}))) for a in block["areas"]]
+        if sided != [(a["code"], sorted(a.get("sides", {}))) for a in reference["areas"]]:
+            raise WidgetDataError(f"{STRINGS_FILE.name}: {locale!r} area sides differ from 'en'")
+        if any(set(a.get("sides", {})) - set(SIDES) for a in block["areas"]):
+            raise WidgetDataError(f"{STRINGS_FILE.name}: {locale!r} has a side other than {SIDES}")
     return data
 
 
@@ -82,7 +92,7 @@ class UiText:
     locale: str
     strings: Mapping[str, str]
     chips: tuple[Mapping[str, str], ...]
-    areas: tuple[Mapping[str, str], ...]
+    areas: tuple[Mapping[str, Any], ...]
 
     def __getitem__(self, key: str) -> str:
         return self.strings[key]
@@ -99,20 +109,57 @@ class UiText:
         return f"{', '.join(items[:-1])} {self['list_and']} {items[-1]}"
 
     def price(self, amount: str, currency: str) -> str:
-        """``39.00 EUR`` (English) or ``39,00 EUR`` (Swedish)."""
-        return self.t("price", amount=str(amount).replace(".", self["decimal_separator"]), currency=currency)
+        """``€39.00`` (English) or ``39,00 €`` (Swedish), from CLDR."""
+        return format_price(amount, currency, self.locale)
 
     def frequency(self, weekly: Mapping[str, Any]) -> str:
-        """``2–3 times a week`` from ``{"min": 2, "max": 3}``; empty when unknown."""
+        """``1 time a week``, ``2–3 times a week`` from ``{"min": 2, "max": 3}``; empty when unknown."""
         low, high = weekly.get("min"), weekly.get("max")
         if not low and not high:
             return ""
         if not high or low == high:
-            return self.t("frequency_same", n=low or high)
+            n = int(low or high or 0)
+            key = f"frequency_same_{plural_category(n, self.locale)}"
+            return self.t(key if key in self.strings else "frequency_same_other", n=n)
         return self.t("frequency_range", min=low or 1, max=high)
 
     def area_label(self, code: str) -> str:
         return next((a["label"] for a in self.areas if a["code"] == code), code)
+
+    def area_choices(self) -> list[dict[str, str]]:
+        """What the body map offers: ``{"key", "code", "side", "label"}``; hips, legs... once per side.
+
+        >>> [c["key"] for c in ui_text("en").area_choices()][3:6]
+        ['lower_back', 'hip:right', 'hip:left']
+        """
+        out: list[dict[str, str]] = []
+        for a in self.areas:
+            sides = a.get("sides") or {}
+            if not sides:
+                out.append({"key": a["code"], "code": a["code"], "side": "", "label": a["label"]})
+            for side in SIDES:
+                if side in sides:
+                    label = sides[side]["label"]
+                    out.append({"key": f"{a['code']}:{side}", "code": a["code"], "side": side, "label": label})
+        return out
+
+    def area_words(self, keys: Iterable[str]) -> list[str]:
+        """The words for chosen areas, in body order: ``right hip``, or ``hips`` when both sides are."""
+        chosen: dict[str, set[str]] = {}
+        for key in keys:
+            code, _, side = key.partition(":")
+            chosen.setdefault(code, set()).add(side or "both")
+        words: list[str] = []
+        for a in self.areas:
+            picked = chosen.get(a["code"])
+            if not picked:
+                continue
+            sides = a.get("sides") or {}
+            if len(picked) == 1 and (side := next(iter(picked))) in sides:
+                words.append(sides[side]["words"])
+            else:
+                words.append(a["words"])
+        return words
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -145,8 +192,7 @@ def compose_description(text: str, areas: Iterable[str], chips: Iterable[str], l
     parts = [text.strip()] if text.strip() else []
     chosen_chips = set(chips)
     parts += [c["text"] for c in ui.chips if c["code"] in chosen_chips and c["text"] not in text]
-    chosen = set(areas)
-    words = [a["words"] for a in ui.areas if a["code"] in chosen]
+    words = ui.area_words(areas)
     if words:
         parts.append(ui.t("areas_sentence", areas=ui.join(words)))
     out = ""

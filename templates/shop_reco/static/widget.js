@@ -109,7 +109,11 @@
     var key = locale || '';
     if (!uiCache[key]) {
       uiCache[key] = request(BASE + '/widgets/ui.json' + (locale ? '?locale=' + encodeURIComponent(locale) : ''))
-        .then(function (res) { if (!res.ok) delete uiCache[key]; return res; });
+        .then(function (res) {
+          if (!res.ok) delete uiCache[key];
+          else if (res.body && res.body.strings) res.body.strings._locale = res.body.locale;   // for Intl
+          return res;
+        });
     }
     return uiCache[key];
   }
@@ -166,12 +170,13 @@
       if (action.tagName === 'DETAILS' && action.open) return;
       send(eventFor(kind, item));
       if (kind === 'add_to_cart') {
-        var detail = { sku: item.getAttribute('data-sr-id'), url: action.href };
+        var form = action.form || null;
+        var detail = { sku: item.getAttribute('data-sr-id'), url: form ? form.action : action.href };
         if (!host.dispatchEvent(new CustomEvent('shop-reco:add-to-cart', { bubbles: true, cancelable: true, detail: detail }))) {
           e.preventDefault();
         }
       }
-      if (action.tagName === 'A') flush();
+      if (action.tagName === 'A' || action.type === 'submit') flush();
     });
     return function observe(scope) {
       if (!observer) return;
@@ -180,10 +185,9 @@
   }
 
   // -- shared pieces, the same markup as templates/shop_reco/widgets/macros.html ---------
-  function reasons(why, s) {
-    var texts = [];
-    (why || []).forEach(function (r) { if (r.text && texts.indexOf(r.text) < 0) texts.push(r.text); });
-    return texts.length ? h('p', { 'class': 'sr-why' }, [h('span', { 'class': 'sr-why-label', text: s.why_label }), ' ' + texts.join('; ')]) : null;
+  // The one sentence a shopper reads (item.reason); the API's "why" is the trace, never shown.
+  function reasons(item) {
+    return item && item.reason ? h('p', { 'class': 'sr-why', text: item.reason }) : null;
   }
   function itemAttrs(cls, type, id, why) {
     var rule = (why || []).filter(function (r) { return r.rule; })[0];
@@ -194,32 +198,50 @@
     attrs = Object.assign({ href: url, target: EMBED ? '_top' : null, text: text }, attrs || {});
     return url ? h('a', attrs) : h('span', { 'class': attrs['class'], text: text });
   }
+  // "1 time a week" / "2 times a week": the plural category from the browser's CLDR rules.
   function frequency(f, s) {
     if (!f || (!f.min && !f.max)) return '';
-    if (!f.max || f.min === f.max) return fmt(s.frequency_same, { n: f.min || f.max });
+    if (!f.max || f.min === f.max) {
+      var n = f.min || f.max, cat = 'other';
+      try { cat = new Intl.PluralRules(s._locale || 'en').select(n); } catch (e) { /* old browser: "other" */ }
+      return fmt(s['frequency_same_' + cat] || s.frequency_same_other, { n: n });
+    }
     return fmt(s.frequency_range, { min: f.min || 1, max: f.max });
   }
-  function exerciseCard(e, s) {
+  // A compact card: kind, name, dose and one line; the steps and tips behind a disclosure.
+  function exerciseCard(e, s, level) {
     var often = frequency(e.weekly_frequency, s), dose = e.dose && e.dose.text;
+    var steps = e.steps || [];
     var tips = (e.cues || []).map(function (c) { return h('li', { text: c }); })
       .concat((e.cautions || []).map(function (c) { return h('li', { 'class': 'sr-caution', text: c }); }));
     return h('li', itemAttrs('sr-card sr-exercise', 'exercise', e.slug, e.why), [
       h('p', { 'class': 'sr-kind sr-kind-' + e.kind, text: s['kind_' + e.kind] || e.kind }),
-      h('h4', { 'class': 'sr-card-title', text: e.name }),
+      h('h' + (level || 4), { 'class': 'sr-card-title', text: e.name }),
+      (dose || often) && h('p', { 'class': 'sr-dose' }, [dose && h('span', { text: dose }), often && h('span', { text: often })]),
       e.summary && h('p', { 'class': 'sr-summary', text: e.summary }),
-      (dose || often) && h('dl', { 'class': 'sr-facts' }, [
-        dose && h('div', null, [h('dt', { text: s.dose_label }), h('dd', { text: dose })]),
-        often && h('div', null, [h('dt', { text: s.frequency_label }), h('dd', { text: often })])
-      ]),
-      e.steps && e.steps.length && [h('p', { 'class': 'sr-label', text: s.steps_label }),
-        h('ol', { 'class': 'sr-steps' }, e.steps.map(function (t) { return h('li', { text: t }); }))],
-      tips.length && h('details', { 'class': 'sr-tips', 'data-sr-action': 'click' },
-        [h('summary', { text: s.tips_label }), h('ul', null, tips)]),
-      reasons(e.why, s)
+      reasons(e),
+      (steps.length || tips.length) && h('details', { 'class': 'sr-steps-box', 'data-sr-action': 'click' }, [
+        h('summary', { text: s.steps_label }),
+        steps.length && h('ol', { 'class': 'sr-steps' }, steps.map(function (t) { return h('li', { text: t }); })),
+        tips.length && h('ul', { 'class': 'sr-tips' }, tips)
+      ])
     ]);
   }
+  // Prices and plurals from the browser's CLDR data (Intl), like Babel's on the server.
   function price(p, s) {
-    return fmt(s.price, { amount: String(p.price).replace('.', s.decimal_separator), currency: p.currency });
+    try {
+      return new Intl.NumberFormat(s._locale || 'en', { style: 'currency', currency: p.currency }).format(Number(p.price));
+    } catch (e) {
+      return p.price + ' ' + p.currency;
+    }
+  }
+  // Add to cart: a POST form to the shop's cart; the click first sends "shop-reco:add-to-cart".
+  function cartForm(p, s, cart) {
+    return h('form', { 'class': 'sr-cart', method: 'post', action: cart, target: EMBED ? '_top' : null }, [
+      h('input', { type: 'hidden', name: 'sku', value: p.sku }),
+      h('button', { 'class': 'sr-button', type: 'submit', 'data-sr-action': 'add_to_cart' },
+        [s.add_to_cart, h('span', { 'class': 'sr-visually-hidden', text: ': ' + p.name })])
+    ]);
   }
   function productCard(p, s, level) {
     var image = safeUrl(p.image_url);
@@ -229,16 +251,15 @@
       h('div', { 'class': 'sr-product-body' }, [
         h('h' + (level || 4), { 'class': 'sr-card-title' }, link(p.url, p.name, { 'data-sr-action': 'click' })),
         h('p', { 'class': 'sr-price', text: price(p, s) }),
-        reasons(p.why, s),
-        cart && h('a', { 'class': 'sr-button', href: cart, target: EMBED ? '_top' : null, 'data-sr-action': 'add_to_cart',
-          'aria-label': fmt(s.add_to_cart_named, { name: p.name }), text: s.add_to_cart })
+        reasons(p),
+        cart && cartForm(p, s, cart)
       ])
     ]);
   }
   function sectionItem(x, s) {
     return h('li', itemAttrs('sr-section', 'section', x.article + '#' + x.anchor, x.why), [
       link(x.url, x.heading, { 'class': 'sr-section-link', 'data-sr-action': 'click' }),
-      reasons(x.why, s)
+      reasons(x)
     ]);
   }
   function block(id, cls, title, kids) {
@@ -288,35 +309,85 @@
       h('button', { type: 'button', 'class': 'sr-retry', text: s ? s.try_again : 'Try again', onclick: retry })]));
   }
 
-  // -- the body map: each area a focusable checkbox ----------------------------------------
+  // -- the body map: each area (hips, buttocks, thighs, legs once per side) a checkbox ---------
+  // Keys are "lower_back" or "hip:right"; the arrow keys move between regions (one tab stop).
+  function areaChoices(ui) {
+    var out = [];
+    ui.areas.forEach(function (a) {
+      var sides = a.sides || {};
+      if (!sides.right && !sides.left) out.push({ key: a.code, code: a.code, side: '', label: a.label });
+      ['right', 'left'].forEach(function (side) {
+        if (sides[side]) out.push({ key: a.code + ':' + side, code: a.code, side: side, label: sides[side].label });
+      });
+    });
+    return out;
+  }
+  function areaWords(ui, keys) {
+    var chosen = {};
+    keys.forEach(function (key) {
+      var parts = key.split(':');
+      (chosen[parts[0]] = chosen[parts[0]] || []).push(parts[1] || 'both');
+    });
+    return ui.areas.filter(function (a) { return chosen[a.code]; }).map(function (a) {
+      var picked = chosen[a.code], sides = a.sides || {};
+      return picked.length === 1 && sides[picked[0]] ? sides[picked[0]].words : a.words;
+    });
+  }
+  // The keys an answer's profile was understood to mention: "hip:right" when a side was said.
+  function understoodKeys(ui, profile) {
+    var keys = [], side = profile && profile.side;
+    ((profile && profile.areas) || []).forEach(function (code) {
+      var sided = areaChoices(ui).filter(function (c) { return c.code === code && c.side; });
+      if (sided.length && (side === 'right' || side === 'left')) keys.push(code + ':' + side);
+      else if (sided.length) sided.forEach(function (c) { keys.push(c.key); });
+      else keys.push(code);
+    });
+    return keys;
+  }
   function bodyMap(map, ui, labelId, onChange) {
-    var s = ui.strings, selected = [];
+    var s = ui.strings, selected = [], regions = [];
     var svg = h('svg', { 'class': 'sr-bodymap-figure sr-interactive', viewBox: map.view_box, role: 'group',
       'aria-labelledby': labelId }, null, SVG);
     var shape = function (x) { return h(x.t, x.a, null, SVG); };
     add(svg, h('g', { 'class': 'sr-decor', 'aria-hidden': 'true' }, map.decor.map(shape), SVG));
-    ui.areas.forEach(function (area) {
-      var g = h('g', { 'class': 'sr-region', role: 'checkbox', tabindex: '0', 'aria-checked': 'false',
-        'aria-label': area.label, 'data-area': area.code }, [h('title', { text: area.label }, null, SVG)]
-        .concat((map.regions[area.code] || []).map(shape)), SVG);
-      var toggle = function () {
-        var on = g.getAttribute('aria-checked') !== 'true';
-        g.setAttribute('aria-checked', on ? 'true' : 'false');
-        var i = selected.indexOf(area.code);
-        if (on && i < 0) selected.push(area.code);
-        if (!on && i >= 0) selected.splice(i, 1);
-        onChange(selected);
-      };
-      g.addEventListener('click', toggle);
+    function set(g, on) {
+      var key = g.getAttribute('data-key'), i = selected.indexOf(key);
+      g.setAttribute('aria-checked', on ? 'true' : 'false');
+      if (on && i < 0) selected.push(key);
+      if (!on && i >= 0) selected.splice(i, 1);
+    }
+    function focusAt(i) {
+      var next = regions[(i + regions.length) % regions.length];
+      regions.forEach(function (g) { g.setAttribute('tabindex', g === next ? '0' : '-1'); });
+      next.focus();
+    }
+    areaChoices(ui).forEach(function (c) {
+      var shapes = (map.regions[c.code] || []).filter(function (x) { return (x.side || '') === c.side; });
+      var g = h('g', { 'class': 'sr-region', role: 'checkbox', tabindex: regions.length ? '-1' : '0',
+        'aria-checked': 'false', 'aria-label': c.label, 'data-area': c.code, 'data-side': c.side || null,
+        'data-key': c.key }, [h('title', { text: c.label }, null, SVG)].concat(shapes.map(shape)), SVG);
+      var toggle = function () { set(g, g.getAttribute('aria-checked') !== 'true'); onChange(selected.slice()); };
+      g.addEventListener('click', function () { focusAt(regions.indexOf(g)); toggle(); });
       g.addEventListener('keydown', function (e) {
+        var i = regions.indexOf(g);
         if (e.key === ' ' || e.key === 'Enter' || e.key === 'Spacebar') { e.preventDefault(); toggle(); }
+        else if (e.key === 'ArrowRight' || e.key === 'ArrowDown') { e.preventDefault(); focusAt(i + 1); }
+        else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') { e.preventDefault(); focusAt(i - 1); }
+        else if (e.key === 'Home') { e.preventDefault(); focusAt(0); }
+        else if (e.key === 'End') { e.preventDefault(); focusAt(regions.length - 1); }
       });
+      regions.push(g);
       svg.appendChild(g);
     });
     map.labels.forEach(function (l) {
       svg.appendChild(h('text', { 'class': 'sr-figure-label', x: l.x, y: l.y, 'text-anchor': 'middle',
         'aria-hidden': 'true', text: s[l.key] }, null, SVG));
     });
+    // Show keys as chosen (what an answer understood), keeping what the shopper picked.
+    svg.select = function (keys) {
+      regions.forEach(function (g) { if (keys.indexOf(g.getAttribute('data-key')) >= 0) set(g, true); });
+      onChange(selected.slice());
+    };
     return svg;
   }
 
@@ -352,9 +423,9 @@
     ta.addEventListener('input', syncChips);
     syncChips();
     var chosen = h('p', { 'class': 'sr-selected', text: s.areas_none });
-    var map = bodyMap(ui.body_map, ui, id + '-map', function (codes) {
-      areas = codes;
-      var labels = ui.areas.filter(function (a) { return codes.indexOf(a.code) >= 0; }).map(function (a) { return a.label; });
+    var map = bodyMap(ui.body_map, ui, id + '-map', function (keys) {
+      areas = keys;
+      var labels = areaChoices(ui).filter(function (c) { return keys.indexOf(c.key) >= 0; }).map(function (c) { return c.label; });
       chosen.textContent = '';
       add(chosen, labels.length ? [s.areas_selected + ' ', h('strong', { text: labels.join(', ') })] : s.areas_none);
     });
@@ -390,7 +461,7 @@
       output.setAttribute('aria-busy', on ? 'true' : 'false');
     }
     function ask() {
-      var words = ui.areas.filter(function (a) { return areas.indexOf(a.code) >= 0; }).map(function (a) { return a.words; });
+      var words = areaWords(ui, areas);
       var text = ta.value.trim();
       if (words.length) text = appendSentence(text, fmt(s.areas_sentence, { areas: joinWords(words, s) }));
       if (!text) { showError(s.error_empty); ta.focus(); return; }
@@ -406,6 +477,7 @@
           var view = answerView(res.body, s, id);
           output.appendChild(view);
           observe(view);
+          map.select(understoodKeys(ui, res.body.profile));   // what the text was understood to mention
           live.textContent = res.body.safety && res.body.safety.level === 'urgent' ? res.body.safety.message : s.results_ready;
           var heading = view.querySelector('.sr-heading');
           heading.focus({ preventScroll: true });
@@ -435,6 +507,8 @@
       h('h2', { 'class': 'sr-title', id: id + '-title', text: s.pairings_heading }),
       data.exercises.length && [h('h3', { 'class': 'sr-block-title', text: s.pairings_exercises }),
         list('sr-grid', data.exercises, function (e) { return exerciseCard(e, s); })],
+      data.products && data.products.length && [h('h3', { 'class': 'sr-block-title', text: s.pairings_products }),
+        list('sr-product-list sr-goes-with', data.products, function (p) { return productCard(p, s); })],
       data.sections.length && [h('h3', { 'class': 'sr-block-title', text: s.pairings_reading }),
         list('sr-section-list', data.sections, function (x) { return sectionItem(x, s); })],
       h('p', { 'class': 'sr-disclaimer', text: data.disclaimer })
@@ -519,7 +593,8 @@
         : API + '/articles/' + encodeURIComponent(host.getAttribute('data-slug') || '');
       return request(url + '?locale=' + encodeURIComponent(ui.locale)).then(function (data) {
         var body = data.body;
-        if (data.status === 404 || (data.ok && body && kind === 'product' && !body.exercises.length && !body.sections.length)) {
+        if (data.status === 404 || (data.ok && body && kind === 'product' && !body.exercises.length && !body.sections.length &&
+            !(body.products && body.products.length))) {
           if (host.shadowRoot) host.shadowRoot.textContent = '';   // nothing to show: no box at all
           return;
         }
