@@ -14,6 +14,7 @@ from shop_reco.api.encoding import dumps, json_response
 from shop_reco.api.errors import ApiError
 from shop_reco.api.payloads import answer_json, article_payload, exercise_payload, pairings_payload
 from shop_reco.api.policies import SECURITY_HEADERS, rate_limit
+from shop_reco.api.request_body import read_json, valid_path_key
 from shop_reco.extension import get_session
 from shop_reco.recommending import UnknownItemError
 from shop_reco.storage.models import Event
@@ -67,7 +68,7 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     @rate_limit(state)
     def post_recommendations() -> Response:
         """Understand a description and answer with exercises, products and sections, each with why."""
-        body = request_schema.load(request.get_json())
+        body = request_schema.load(read_json())
         if not body["description"].strip():
             raise ApiError(
                 400,
@@ -86,6 +87,8 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     @bp.get("/products/<sku>/pairings")
     def get_pairings(sku: str) -> Response:
         """Exercises and article sections that go with a product (no description needed)."""
+        if not valid_path_key(sku):
+            raise NotFound()
         locale = _query_locale(state)
         snapshot = current_snapshot()
         etag = f"pairings-{sku}-{locale}-{snapshot.revision}"
@@ -100,6 +103,8 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     @bp.get("/articles/<slug>")
     def get_article(slug: str) -> Response:
         """An article's sections in reading order, each with the products that fit it."""
+        if not valid_path_key(slug):
+            raise NotFound()
         locale = _query_locale(state)
         snapshot = current_snapshot()
         etag = f"article-{slug}-{locale}-{snapshot.revision}"
@@ -137,6 +142,8 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
 
     @bp.get("/exercises/<slug>")
     def get_exercise(slug: str) -> Response:
+        if not valid_path_key(slug):
+            raise NotFound()
         locale = _query_locale(state)
         snapshot = current_snapshot()
         item = snapshot.catalog.exercises.get(slug)
@@ -158,7 +165,7 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     @limiter.limit("600/minute")
     def post_events() -> tuple[Response, int]:
         """Record impressions, clicks and add-to-carts: pseudonymous, no IP, no text."""
-        body = request.get_json()
+        body = read_json()
         if isinstance(body, dict) and "events" in body:
             events = event_batch_schema.load(body)["events"]
         else:

@@ -16,6 +16,7 @@ from flask import Flask, abort, redirect, render_template, request, session, url
 from sqlalchemy import select
 
 from shop_reco import ShopReco, settings
+from shop_reco.api.request_body import valid_path_key
 from shop_reco.demo.admin_login import register_demo_login
 from shop_reco.demo.embedding import register_embed_demo
 from shop_reco.extension import get_session
@@ -105,6 +106,8 @@ def _register_shop_pages(app: Flask) -> None:
 
     @app.get("/products/<sku>")
     def product_page(sku: str) -> str:
+        if not valid_path_key(sku):  # before any query: PostgreSQL refuses NUL in a parameter
+            abort(404)
         locale = _locale()
         product = get_session().scalars(select(Product).where(Product.sku == sku)).one_or_none()
         if product is None or not product.active:
@@ -113,6 +116,8 @@ def _register_shop_pages(app: Flask) -> None:
 
     @app.get("/articles/<slug>")
     def article_page(slug: str) -> str:
+        if not valid_path_key(slug):
+            abort(404)
         locale = _locale()
         article = (
             get_session().scalars(select(Article).where(Article.slug == slug, Article.locale == locale)).one_or_none()
@@ -128,6 +133,8 @@ def _register_shop_pages(app: Flask) -> None:
     @app.route("/cart/add", methods=["GET", "POST"])
     def cart_add() -> Any:
         sku = request.values.get("sku", "")
+        if not valid_path_key(sku):
+            abort(404)
         product = get_session().scalars(select(Product).where(Product.sku == sku)).one_or_none()
         if product is None:
             abort(404)
@@ -139,7 +146,7 @@ def _register_shop_pages(app: Flask) -> None:
     @app.get("/cart")
     def cart_page() -> str:
         locale = _locale()
-        cart = session.get("cart", {})
+        cart = {sku: qty for sku, qty in session.get("cart", {}).items() if valid_path_key(sku)}
         rows = []
         total = Decimal("0")
         for p in get_session().scalars(select(Product).where(Product.sku.in_(list(cart)))):

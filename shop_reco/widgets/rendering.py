@@ -28,6 +28,9 @@ BLUEPRINT = "shop_reco_widgets"
 _SEQ_ATTR = "_shop_reco_widget_seq"
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
+#: Characters no shopper types or sees: removed from the finder's text (NUL included; PostgreSQL
+#: refuses it). Tabs and line breaks stay. Lone surrogates cannot arrive: forms decode with U+FFFD.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def widget_locale(wanted: str | None = None) -> str:
@@ -97,7 +100,7 @@ class FinderForm:
         area_codes = {a["code"] for a in ui.areas}
         chip_codes = {c["code"] for c in ui.chips}
         return cls(
-            description=request.form.get("description", ""),
+            description=_INVISIBLE.sub("", request.form.get("description", "")),
             areas=tuple(a for a in request.form.getlist("area") if a in area_codes),
             chips=tuple(c for c in request.form.getlist("chip") if c in chip_codes),
         )

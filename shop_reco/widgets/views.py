@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from markupsafe import Markup
 
 from shop_reco.api.policies import rate_limit
+from shop_reco.api.request_body import valid_path_key
 from shop_reco.extension import resource_dir
 from shop_reco.storage.database import DatabaseNotReady
 from shop_reco.widgets import policies
@@ -189,6 +190,8 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         """
         from shop_reco.answers import current_snapshot
 
+        if not valid_path_key(key):  # no catalogue holds it: not found, before any query
+            return _nothing()
         snapshot = current_snapshot()
         locale = widget_locale(request.args.get("locale"))
         etag = policies.widget_etag(kind, key, locale, snapshot.revision)
