@@ -12,6 +12,7 @@ from shop_reco.answers import LocaleError, answer_description, choose_locale, cu
 from shop_reco.api import schemas
 from shop_reco.api.encoding import dumps, json_response
 from shop_reco.api.errors import ApiError
+from shop_reco.api.events import unknown_names
 from shop_reco.api.payloads import answer_json, article_payload, exercise_payload, pairings_payload
 from shop_reco.api.policies import SECURITY_HEADERS, rate_limit
 from shop_reco.api.request_body import read_json, valid_path_key
@@ -166,11 +167,15 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     def post_events() -> tuple[Response, int]:
         """Record impressions, clicks and add-to-carts: pseudonymous, no IP, no text."""
         body = read_json()
-        if isinstance(body, dict) and "events" in body:
-            events = event_batch_schema.load(body)["events"]
-        else:
-            events = [event_schema.load(body)]
+        batch = isinstance(body, dict) and "events" in body
+        events = event_batch_schema.load(body)["events"] if batch else [event_schema.load(body)]
         session = get_session()
+        problems = unknown_names(events, current_snapshot(), session)
+        if problems:
+            fields = {i: {name: [message] for name, message in wrong.items()} for i, wrong in problems.items()}
+            raise ApiError(
+                400, "validation_error", "Some fields are invalid.", {"events": fields} if batch else fields[0]
+            )
         for e in events:
             session.add(
                 Event(
