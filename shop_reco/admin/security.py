@@ -28,9 +28,12 @@ from flask import Blueprint, current_app, g, make_response, render_template, req
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
+
+from shop_reco.storage.database import RETRY_AFTER_SECONDS, DatabaseUnavailable, database_unreachable
 
 if TYPE_CHECKING:
     from shop_reco.extension import RecoState
@@ -239,6 +242,25 @@ def _error_page(exc: HTTPException) -> ResponseReturnValue:
     return render_template("shop_reco/admin/error.html", error=exc), exc.code
 
 
+def _database_unavailable(exc: Exception) -> ResponseReturnValue:
+    """No database (logged once per outage): a 503 page; a posted form comes back whole, to send again."""
+    from shop_reco.answers import database_unavailable
+
+    if not isinstance(exc, DatabaseUnavailable):
+        if not database_unreachable(exc):
+            raise exc
+        database_unavailable(exc)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if request.method in UNSAFE_METHODS:
+        return (
+            resend_page("The database cannot be reached just now, so nothing was saved. Try again shortly."),
+            503,
+            headers,
+        )
+    unavailable = ServiceUnavailable("The database cannot be reached just now. Nothing was changed; try again shortly.")
+    return render_template("shop_reco/admin/error.html", error=unavailable), 503, headers
+
+
 #: The largest admin request: a 10 MB import file plus the form around it.
 MAX_ADMIN_BODY_BYTES = 11 * 1024 * 1024
 
@@ -256,3 +278,5 @@ def register(bp: Blueprint, state: RecoState) -> None:
     bp.after_request(secure_headers)
     bp.context_processor(admin_context)
     bp.register_error_handler(HTTPException, _error_page)
+    bp.register_error_handler(DatabaseUnavailable, _database_unavailable)
+    bp.register_error_handler(DBAPIError, _database_unavailable)

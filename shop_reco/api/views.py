@@ -11,13 +11,20 @@ from shop_reco import vocabulary
 from shop_reco.answers import LocaleError, answer_description, choose_locale, current_snapshot
 from shop_reco.api import schemas
 from shop_reco.api.encoding import dumps, json_response
-from shop_reco.api.errors import ApiError
+from shop_reco.api.errors import ApiError, unavailable_response
 from shop_reco.api.events import unknown_names
-from shop_reco.api.payloads import answer_json, article_payload, exercise_payload, pairings_payload
+from shop_reco.api.payloads import (
+    answer_json,
+    article_payload,
+    exercise_payload,
+    pairings_payload,
+    recommendation_payload,
+)
 from shop_reco.api.policies import SECURITY_HEADERS, rate_limit
 from shop_reco.api.request_body import read_json, valid_path_key
 from shop_reco.extension import get_session
-from shop_reco.recommending import UnknownItemError
+from shop_reco.recommending import UnknownItemError, fail_closed
+from shop_reco.storage.database import DatabaseUnavailable
 from shop_reco.storage.models import Event
 
 if TYPE_CHECKING:
@@ -81,6 +88,11 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
             answer = answer_description(body["description"], locale=body["locale"], limit=body["limit"])
         except LocaleError as exc:
             raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
+        except DatabaseUnavailable:
+            # An outage is no answer (never a 200), but the shopper still reads the safety notice.
+            notice = fail_closed(choose_locale(body["description"], body["locale"]))
+            safety = recommendation_payload(notice, cart_template=cart_template, article_template=article_template)
+            return unavailable_response(safety=safety["safety"], disclaimer=safety["disclaimer"])
         body = answer_json(answer, cart_template=cart_template, article_template=article_template)
         # Built with the headers the API's after-request hook would add: it then adds none.
         return current_app.response_class(body, headers=answer_headers, mimetype="application/json")

@@ -46,29 +46,46 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_not_ready_page(app: Flask) -> None:
-    """A 503 page that says which commands set the demo's database up, instead of a bare 500.
+    """A 503 page that says which commands set the demo's database up, or to try again, instead of a 500.
 
     The demo is the host here, so an app-wide handler is its own to register; a shop
     would show its own maintenance page. The log line comes from shop_reco.
     """
     from sqlalchemy.exc import DBAPIError
 
-    from shop_reco.answers import database_not_ready
-    from shop_reco.storage.database import DatabaseNotReady, schema_missing
+    from shop_reco.answers import database_not_ready, database_unavailable
+    from shop_reco.storage.database import (
+        RETRY_AFTER_SECONDS,
+        DatabaseNotReady,
+        DatabaseUnavailable,
+        database_unreachable,
+        schema_missing,
+    )
 
-    def not_ready_page() -> tuple[str, int, dict[str, str]]:
-        return render_template("shop_reco/demo/not_ready.html", locale=_locale()), 503, {"Cache-Control": "no-store"}
+    def not_ready_page(unavailable: bool = False) -> tuple[str, int, dict[str, str]]:
+        headers = {"Cache-Control": "no-store"}
+        if unavailable:
+            headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        page = render_template("shop_reco/demo/not_ready.html", locale=_locale(), unavailable=unavailable)
+        return page, 503, headers
 
     @app.errorhandler(DatabaseNotReady)
     def _not_ready(_exc: DatabaseNotReady) -> tuple[str, int, dict[str, str]]:
         return not_ready_page()
 
+    @app.errorhandler(DatabaseUnavailable)
+    def _unavailable(_exc: DatabaseUnavailable) -> tuple[str, int, dict[str, str]]:
+        return not_ready_page(unavailable=True)
+
     @app.errorhandler(DBAPIError)
     def _database_error(exc: DBAPIError) -> tuple[str, int, dict[str, str]]:
-        if not schema_missing(exc):
-            raise exc
-        database_not_ready(exc)
-        return not_ready_page()
+        if schema_missing(exc):
+            database_not_ready(exc)
+            return not_ready_page()
+        if database_unreachable(exc):
+            database_unavailable(exc)  # one log line per outage
+            return not_ready_page(unavailable=True)
+        raise exc
 
 
 def _locale() -> str:

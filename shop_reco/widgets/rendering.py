@@ -18,7 +18,7 @@ from flask import current_app, g, has_request_context, render_template, request,
 from markupsafe import Markup
 
 from shop_reco.extension import get_state
-from shop_reco.storage.database import DatabaseNotReady
+from shop_reco.storage.database import DatabaseNotReady, DatabaseUnavailable, database_unreachable
 from shop_reco.widgets.strings import UiText, body_map, compose_description, ui_text
 
 log = logging.getLogger("shop_reco.widgets")
@@ -266,9 +266,14 @@ class WidgetTemplateGlobal:
     def _safe(kind: str, build: Any, locale: str | None) -> Markup:
         try:
             return Markup(build(widget_locale(locale)))
-        except DatabaseNotReady:  # logged once for the operator; the host's page renders without us
+        except (DatabaseNotReady, DatabaseUnavailable):  # logged once for the operator; the page renders without us
             return Markup("")
-        except Exception:
+        except Exception as exc:
+            if database_unreachable(exc):
+                from shop_reco.answers import database_unavailable
+
+                database_unavailable(exc)  # logs once per outage
+                return Markup("")
             if current_app.testing:
                 raise
             log.exception("shop_reco: the %s widget failed to render; rendered nothing", kind)

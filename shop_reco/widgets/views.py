@@ -8,11 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 from markupsafe import Markup
+from sqlalchemy.exc import DBAPIError
 
 from shop_reco.api.policies import rate_limit
 from shop_reco.api.request_body import valid_path_key
 from shop_reco.extension import resource_dir
-from shop_reco.storage.database import DatabaseNotReady
+from shop_reco.storage.database import (
+    RETRY_AFTER_SECONDS,
+    DatabaseNotReady,
+    DatabaseUnavailable,
+    database_unreachable,
+    schema_missing,
+)
 from shop_reco.widgets import policies
 from shop_reco.widgets.rendering import (
     FinderForm,
@@ -162,15 +169,30 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         return finder_again("error_too_long", 413, readable=False)
 
     @bp.errorhandler(DatabaseNotReady)
-    def not_ready(exc: DatabaseNotReady) -> Response:
-        """No shop_reco tables yet (logged for the operator): the finder keeps the text, other widgets show no box."""
+    @bp.errorhandler(DatabaseUnavailable)
+    def not_ready(exc: Exception) -> Response:
+        """No tables yet, or no database (logged once): the finder keeps the text, other widgets show no box."""
         if request.endpoint in (f"{bp.name}.finder_page", f"{bp.name}.embed_finder"):
-            return finder_again("error_unavailable", 503)
-        response = _html("", 503)
-        response.headers["Cache-Control"] = "no-store"
-        if request.endpoint and request.endpoint.startswith(f"{bp.name}.embed_"):
-            response.headers["Content-Security-Policy"] = embed_csp
+            response = finder_again("error_unavailable", 503)
+        else:
+            response = _html("", 503)
+            response.headers["Cache-Control"] = "no-store"
+            if request.endpoint and request.endpoint.startswith(f"{bp.name}.embed_"):
+                response.headers["Content-Security-Policy"] = embed_csp
+        if isinstance(exc, DatabaseUnavailable):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+    @bp.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError) -> Response:
+        """A query past the snapshot's check met the outage or a missing table: the same 503 as above."""
+        from shop_reco.answers import database_not_ready, database_unavailable
+
+        if schema_missing(exc):
+            return not_ready(database_not_ready(exc))
+        if database_unreachable(exc):
+            return not_ready(database_unavailable(exc))
+        raise exc
 
     @bp.route("/embed/finder", methods=["GET", "POST"])
     @limit
