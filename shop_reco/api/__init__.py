@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -14,14 +14,14 @@ if TYPE_CHECKING:
     from shop_reco.extension import RecoState
 
 
-def create_api_blueprint(state: RecoState, limiter: Any) -> Blueprint:
+def create_api_blueprint(state: RecoState) -> Blueprint:
     """A fresh blueprint per app, so two apps can mount shop_reco with different settings."""
     from shop_reco.api import views
 
     bp = Blueprint("shop_reco_api", __name__)
     register_error_handlers(bp)
     install_policies(bp, state)
-    views.register(bp, state, limiter)
+    views.register(bp, state)
 
     @bp.route("/<path:_anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def _unmatched(_anything: str) -> Response:

@@ -104,8 +104,8 @@ def register_error_handlers(bp: Blueprint) -> None:
         if status == 405 and getattr(exc, "valid_methods", None):
             headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
         if status == 429:
-            retry = getattr(exc, "retry_after", None)
-            headers["Retry-After"] = str(int(retry)) if retry else "60"
+            refusal = getattr(exc, "refusal", None)  # shop_reco.api.rate_limits.RateLimited
+            headers.update(refusal.headers() if refusal is not None else {"Retry-After": "60"})
         return error_response(status, code, message, headers=headers)
 
     @bp.errorhandler(DatabaseNotReady)

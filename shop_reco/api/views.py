@@ -20,7 +20,8 @@ from shop_reco.api.payloads import (
     pairings_payload,
     recommendation_payload,
 )
-from shop_reco.api.policies import SECURITY_HEADERS, rate_limit
+from shop_reco.api.policies import SECURITY_HEADERS
+from shop_reco.api.rate_limits import rate_limited
 from shop_reco.api.request_body import read_json, valid_path_key
 from shop_reco.extension import get_session
 from shop_reco.recommending import UnknownItemError, fail_closed
@@ -60,7 +61,7 @@ def _not_modified(etag: str) -> Response | None:
     return None
 
 
-def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
+def register(bp: Blueprint, state: RecoState) -> None:
     # Schemas are stateless once built; building one per request costs more than using it.
     max_chars = state.settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]
     request_schema = schemas.recommendation_request_schema(max_chars)()
@@ -73,7 +74,7 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     article_template = state.settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
 
     @bp.post("/recommendations")
-    @rate_limit(state)
+    @rate_limited(state, "answers")
     def post_recommendations() -> Response:
         """Understand a description and answer with exercises, products and sections, each with why."""
         body = request_schema.load(read_json())
@@ -175,7 +176,7 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
         return response
 
     @bp.post("/events")
-    @limiter.limit("600/minute")
+    @rate_limited(state, "events")
     def post_events() -> tuple[Response, int]:
         """Record impressions, clicks and add-to-carts: pseudonymous, no IP, no text."""
         body = read_json()

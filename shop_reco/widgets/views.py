@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
 
-from shop_reco.api.policies import rate_limit
+from shop_reco.api.rate_limits import RateLimited, rate_limited
 from shop_reco.api.request_body import valid_path_key
 from shop_reco.extension import resource_dir
 from shop_reco.storage.database import (
@@ -61,7 +61,8 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
     max_age = settings["SHOP_RECO_WIDGET_MAX_AGE"]
     max_chars = settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]
     embed_csp = policies.embed_csp(state)
-    limit = rate_limit(state, methods=["POST"])
+    # One budget with POST /recommendations: a client cannot triple it by switching forms.
+    limit = rate_limited(state, "answers", methods=["POST"])
     static_dir = resource_dir("templates") / "shop_reco" / "static"
 
     @bp.get("/widget.js")
@@ -156,11 +157,13 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         return response
 
     @bp.errorhandler(429)
-    def rate_limited(exc: Exception) -> Response:
+    def too_many_posts(exc: Exception) -> Response:
         """Too many finder posts: the form again, with the shopper's text and a calm message."""
         response = finder_again("error_rate_limited", 429)
-        retry = getattr(exc, "retry_after", None)
-        response.headers["Retry-After"] = str(int(retry)) if retry else "60"
+        if isinstance(exc, RateLimited):
+            response.headers.update(exc.refusal.headers())
+        else:
+            response.headers["Retry-After"] = "60"
         return response
 
     @bp.errorhandler(413)
