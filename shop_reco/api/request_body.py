@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from flask import request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from shop_reco.api.errors import ApiError
 
@@ -83,6 +83,8 @@ def read_json() -> Any:
     The size limit (413) applies while the body is read, chunked or not.
     """
     raw = request.get_data(cache=True)
+    if body_cut_at_limit():
+        raise RequestEntityTooLarge()
     if nesting_depth(raw) > MAX_JSON_DEPTH:
         raise ApiError(
             400, "validation_error", "Some fields are invalid.", {"_schema": [f"Nested deeper than {MAX_JSON_DEPTH}."]}
@@ -95,6 +97,18 @@ def read_json() -> Any:
     if path is not None:
         raise ApiError(400, "validation_error", "Some fields are invalid.", field_errors(path, HOSTILE_MESSAGE))
     return body
+
+
+def body_cut_at_limit() -> bool:
+    """True when a body sent without ``Content-Length`` (chunked) filled ``max_content_length``.
+
+    Werkzeug then stops reading at the limit and hands over the first part, which would
+    fail to parse (a 400) or, in a form, be silently shortened; it is a 413. A chunked
+    body of exactly the limit counts as over it: the stream cannot tell the two apart.
+    """
+    if request.content_length is not None:
+        return False  # a declared length over the limit is refused (413) before reading
+    return bool(getattr(request.stream, "is_exhausted", False))
 
 
 def valid_path_key(value: str) -> bool:

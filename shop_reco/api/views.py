@@ -77,14 +77,7 @@ def register(bp: Blueprint, state: RecoState) -> None:
     @rate_limited(state, "answers")
     def post_recommendations() -> Response:
         """Understand a description and answer with exercises, products and sections, each with why."""
-        body = request_schema.load(read_json())
-        if not body["description"].strip():
-            raise ApiError(
-                400,
-                "validation_error",
-                "Some fields are invalid.",
-                {"description": ["Describe the discomfort in a few words."]},
-            )
+        body = request_schema.load(read_json())  # a blank description is refused by the schema's pattern
         try:
             answer = answer_description(body["description"], locale=body["locale"], limit=body["limit"])
         except LocaleError as exc:

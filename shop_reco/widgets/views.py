@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, jsonify, render_template, request
 from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from shop_reco.api.rate_limits import RateLimited, rate_limited
-from shop_reco.api.request_body import valid_path_key
+from shop_reco.api.request_body import body_cut_at_limit, valid_path_key
 from shop_reco.extension import resource_dir
 from shop_reco.storage.database import (
     RETRY_AFTER_SECONDS,
@@ -101,6 +102,8 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         if request.method != "POST":
             return render_finder(locale, embed=embed, include_assets=assets), 200
         form = FinderForm.from_request(ui).validated(ui, max_chars)
+        if body_cut_at_limit():  # a chunked post cut at the limit: "too long", not a shortened text
+            raise RequestEntityTooLarge()
         if form.errors:
             return render_finder(locale, form=form, embed=embed, include_assets=assets), 400
         answer = answer_description(form.composed(locale), locale=locale, source="widget")
