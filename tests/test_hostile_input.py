@@ -6,6 +6,8 @@ refused with a 4xx naming the field, or dropped where invisible; never a 500.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -197,3 +199,26 @@ def test_the_no_js_finder_drops_invisible_characters_and_keeps_the_words(client:
     assert reply.status_code == 200
     html = reply.get_data(as_text=True)
     assert "stiff neck after my commute" in html and "\x00" not in html
+
+
+@pytest.fixture
+def admin_client(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    from admin_pages import admin_app
+
+    for app in admin_app(database_url, tmp_path):
+        yield app.test_client()
+
+
+def test_nul_in_the_admin_is_refused_before_any_query_and_the_form_comes_back(admin_client: Any) -> None:
+    from admin_pages import csrf_token
+
+    for path in ("/reco/admin/rules/x%00/edit", "/reco/admin/products/x%00/edit", "/reco/admin/articles/x%00/en/edit"):
+        assert admin_client.get(path).status_code == 404, path
+    query = admin_client.get("/reco/admin/analytics?rule=x%00")
+    assert query.status_code == 400 and "NUL" in query.get_data(as_text=True)
+    token = csrf_token(admin_client.get("/reco/admin/synonyms").get_data(as_text=True))
+    form = {"csrf_token": token, "locale": "en", "group": "area", "code": "lower_back", "phrase": "low\x00er spine"}
+    reply = admin_client.post("/reco/admin/synonyms", data=form)
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 400 and "phrase held an invisible NUL character" in html
+    assert 'value="lower spine"' in html and "\x00" not in html, "kept, without the NUL, to send again"

@@ -29,7 +29,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
@@ -224,9 +224,14 @@ def _check_csrf() -> ResponseReturnValue | None:
 
 
 def resend_page(problem: str) -> str:
-    """The generic 'send it again' page: every submitted field kept, with a fresh token."""
+    """The generic 'send it again' page: every submitted field kept (NUL removed), with a fresh token."""
     token_name = csrf_field_name()
-    fields = [(name, value) for name, values in request.form.lists() if name != token_name for value in values]
+    fields = [
+        (name, value.replace("\x00", ""))
+        for name, values in request.form.lists()
+        if name != token_name
+        for value in values
+    ]
     return render_template(
         "shop_reco/admin/csrf.html",
         problem=problem,
@@ -261,6 +266,25 @@ def _database_unavailable(exc: Exception) -> ResponseReturnValue:
     return render_template("shop_reco/admin/error.html", error=unavailable), 503, headers
 
 
+def _refuse_nul() -> ResponseReturnValue | None:
+    """NUL (which no one types and PostgreSQL refuses) in a path, a query or a form, before any query.
+
+    In a path key: 404. In a query value: 400 naming the field. In a posted form: the
+    form back to send again, every field kept and the NUL removed (nobody can see it).
+    """
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        raise NotFound()
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            raise BadRequest(f"The {name.replace(chr(0), '')!r} field holds a NUL character; remove it.")
+    if request.method in UNSAFE_METHODS:
+        bad = sorted({name.replace("\x00", "") for name, value in request.form.items(multi=True) if "\x00" in value})
+        if bad:
+            problem = f"{', '.join(bad)} held an invisible NUL character; it is removed below. Send the form again."
+            return resend_page(problem), 400
+    return None
+
+
 #: The largest admin request: a 10 MB import file plus the form around it.
 MAX_ADMIN_BODY_BYTES = 11 * 1024 * 1024
 
@@ -275,6 +299,7 @@ def register(bp: Blueprint, state: RecoState) -> None:
     bp.before_request(_require_admin)  # before anything reads the body
     bp.before_request(_limit_body)
     bp.before_request(_check_csrf)
+    bp.before_request(_refuse_nul)
     bp.after_request(secure_headers)
     bp.context_processor(admin_context)
     bp.register_error_handler(HTTPException, _error_page)
