@@ -267,6 +267,8 @@ def answer_description(
         # recommended; the API's 503 still carries the notice.
         raise
     except Exception as exc:  # fail closed: never products when we could not understand
+        if database_unreachable(exc):  # a query past the snapshot's check met the outage: a 503, not a 200
+            raise database_unavailable(exc) from exc
         log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
         locale = locale or str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}

@@ -19,8 +19,6 @@ from sqlalchemy import make_url
 from tests.conftest import _fresh_schema_url, make_app
 from tests.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.postgres
-
 API = "/reco/api/v1"
 DESCRIPTION = "stiff neck after my commute"
 
@@ -70,6 +68,7 @@ def visit(client: Any) -> dict[str, Any]:
     }
 
 
+@pytest.mark.postgres
 def test_every_route_answers_503_while_the_database_is_away_and_serves_again_after(
     outage: tuple[Flask, TcpProxy], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -105,3 +104,21 @@ def test_every_route_answers_503_while_the_database_is_away_and_serves_again_aft
     after = visit(client)
     assert {route: r.status_code for route, r in after.items() if r.status_code >= 300} == {}
     assert after["recommendations"].get_json()["safety"]["level"] == "none"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_outage_met_after_the_snapshot_is_a_503_not_a_fail_closed_200(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query made while answering (past the snapshot's check) that loses the database is an outage too."""
+    from sqlalchemy.exc import OperationalError
+
+    import shop_reco.answers
+
+    def lost(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(shop_reco.answers, "memoized_recommend", lost)
+    reply = app.test_client().post(f"{API}/recommendations", json={"description": DESCRIPTION})
+    assert reply.status_code == 503 and reply.get_json()["code"] == "database_unavailable"
+    assert reply.get_json()["safety"]["level"] == "consult"
