@@ -59,8 +59,12 @@ wheel-check: $(STAMP)  ## build the wheel, install it in a clean venv, migrate a
 clean:  ## remove build products (keeps .venv)
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
-fuzz: $(STAMP)  ## schemathesis with >= 100 examples per operation, hypothesis at 1,000
-	SHOP_RECO_FUZZ_EXAMPLES=150 HYPOTHESIS_PROFILE=full $(BIN)/python -m pytest tests/test_api_fuzz.py tests/test_understanding_properties.py tests/test_rules_schema.py -q
+FUZZ_EXAMPLES ?= 300
+
+fuzz: $(STAMP)  ## schemathesis, every check, FUZZ_EXAMPLES (300) per operation on PostgreSQL; hypothesis at 1,000
+	@test -n "$$SHOP_RECO_TEST_POSTGRES_URL" || { echo "set SHOP_RECO_TEST_POSTGRES_URL: make fuzz runs against PostgreSQL"; exit 1; }
+	SHOP_RECO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=full $(BIN)/python -m pytest tests/test_api_fuzz.py -k postgres -q -p no:cacheprovider
+	HYPOTHESIS_PROFILE=full $(BIN)/python -m pytest tests/test_understanding_properties.py tests/test_rules_schema.py -q -p no:cacheprovider
 
 load: $(STAMP)  ## gunicorn + wrk mixed load on loopback for LOAD_SECONDS (20)
 	$(BIN)/python -m benchmarks.load --seconds $${LOAD_SECONDS:-20}

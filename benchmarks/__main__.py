@@ -37,6 +37,15 @@ CONTEXT = (
     "http_ratio_rounds",
     "experiment_outside_p50_ms",
     "experiment_inside_p50_ms",
+    "analytics_sqlite_empty_ms",
+    "analytics_sqlite_first_ms",
+    "analytics_sqlite_products_page_2_ms",
+    "analytics_sqlite_rule_ms",
+    "analytics_sqlite_first_page_kb",
+    "analytics_postgres_empty_ms",
+    "analytics_postgres_first_ms",
+    "analytics_postgres_products_page_2_ms",
+    "analytics_postgres_rule_ms",
 )
 
 
@@ -55,7 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-http", action="store_true", help="leave out the gunicorn + wrk run")
     args = parser.parse_args(argv)
 
-    from benchmarks import bench_analyze, bench_experiment, bench_http, bench_inprocess, bench_recommend
+    from benchmarks import (
+        bench_analytics,
+        bench_analyze,
+        bench_experiment,
+        bench_http,
+        bench_inprocess,
+        bench_recommend,
+    )
 
     results: dict[str, Any] = {"quick": args.quick, "machine": machine(), "started": time.strftime("%FT%T%z")}
     parts = [
@@ -63,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         ("recommend", bench_recommend.run),
         ("inprocess", bench_inprocess.run),
         ("experiment", bench_experiment.run),
+        ("analytics", bench_analytics.run),
     ]
     if not args.skip_http:
         parts.append(("http", bench_http.run))

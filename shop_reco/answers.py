@@ -14,13 +14,13 @@ the analyzer (and with it every red flag) and the safety gate are shared.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import ValidationError
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shop_reco.extension import get_session, get_state
@@ -38,7 +38,13 @@ from shop_reco.recommending import (
     recommend,
 )
 from shop_reco.recommending.experiments import LIVE, Arm, RunningExperiment
-from shop_reco.storage.database import UPGRADE_COMMAND, DatabaseNotReady, schema_missing
+from shop_reco.storage.database import (
+    UPGRADE_COMMAND,
+    DatabaseNotReady,
+    DatabaseUnavailable,
+    database_unreachable,
+    schema_missing,
+)
 from shop_reco.storage.experiments import running_experiment
 from shop_reco.storage.ids import time_ordered_id
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
@@ -53,6 +59,7 @@ _CACHE_KEY = "snapshot"
 _RULES_KEY = "validated_rules"
 _VARIANT_RULES_KEY = "validated_variant_rules"
 _NOT_READY_LOGGED = "database_not_ready_logged"
+_UNAVAILABLE_LOGGED = "database_unavailable_logged"
 
 
 @dataclass(frozen=True)
@@ -190,11 +197,36 @@ def current_snapshot() -> Snapshot:
             _CACHE_KEY, RevisionCache(build_snapshot, float(state.settings["SHOP_RECO_RULES_TTL"]))
         )
     try:
-        return cache.get(get_session).value  # a session only when the revision is due a check
-    except DBAPIError as exc:
+        snapshot = cache.get(get_session).value  # a session only when the revision is due a check
+    except Exception as exc:
         if schema_missing(exc):
             raise database_not_ready(exc) from exc
+        if database_unreachable(exc):
+            raise database_unavailable(exc) from exc
         raise
+    if state.caches.get(_UNAVAILABLE_LOGGED):
+        state.caches.pop(_UNAVAILABLE_LOGGED, None)
+        log.warning("shop_reco: the database answers again; serving as usual")
+    return snapshot
+
+
+def database_unavailable(exc: BaseException) -> DatabaseUnavailable:
+    """The error for a database that cannot be reached, logged once per outage (not per request).
+
+    The session is closed so that the next request asks the pool afresh: its
+    pre-ping replaces dead connections once the database is back.
+    """
+    state = get_state()
+    with suppress(Exception):  # the connection is gone already; nothing to give back
+        get_session().close()
+    if not state.caches.get(_UNAVAILABLE_LOGGED):
+        state.caches[_UNAVAILABLE_LOGGED] = True
+        log.error(
+            "shop_reco: the database %s cannot be reached (%s); answering 503 until it is back",
+            state.engine.url.render_as_string(hide_password=True),
+            type(getattr(exc, "orig", None) or exc).__name__,
+        )
+    return DatabaseUnavailable("shop_reco's database cannot be reached right now; try again shortly")
 
 
 def database_not_ready(exc: BaseException) -> DatabaseNotReady:
@@ -299,11 +331,14 @@ def answer_description(
             products_on_consult=settings["SHOP_RECO_PRODUCTS_ON_CONSULT"],
             size=settings["SHOP_RECO_ANSWER_CACHE_SIZE"],
         )
-    except DatabaseNotReady:
-        # Not a failure to understand the shopper but an operator's missing migration: say so
-        # (the API answers 503) rather than dress it as a safety notice. Nothing is recommended.
+    except (DatabaseNotReady, DatabaseUnavailable):
+        # Not a failure to understand the shopper but an operator's missing migration or an
+        # outage: say so (503) rather than dress it as a 200 with a safety notice. Nothing is
+        # recommended; the API's 503 still carries the notice.
         raise
     except Exception as exc:  # fail closed: never products when we could not understand
+        if database_unreachable(exc):  # a query past the snapshot's check met the outage: a 503, not a 200
+            raise database_unavailable(exc) from exc
         log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
         locale = locale or str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}

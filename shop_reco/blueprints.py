@@ -34,10 +34,11 @@ def register_blueprints(app: Flask, state: RecoState) -> None:
     app.register_blueprint(assets, url_prefix=prefix)
 
     from shop_reco.api import create_api_blueprint
-    from shop_reco.api.policies import make_limiter
+    from shop_reco.api.rate_limits import make_rate_limits
 
-    state.limiter = make_limiter(state)
-    app.register_blueprint(create_api_blueprint(state, state.limiter), url_prefix=f"{prefix}/api/v1")
+    if state.settings["SHOP_RECO_RATELIMIT_ENABLED"]:
+        state.rate_limits = make_rate_limits(state)
+    app.register_blueprint(create_api_blueprint(state), url_prefix=f"{prefix}/api/v1")
 
     from shop_reco.widgets import register_widgets
 

@@ -17,7 +17,7 @@ from shop_reco.storage.database import make_engine, make_session_factory
 from shop_reco.storage.models import Recommendation
 
 if TYPE_CHECKING:
-    from shop_reco.api.policies import LimiterScope
+    from shop_reco.api.rate_limits import RateLimits
 
 EXTENSION_KEY = "shop_reco"
 _SESSION_ATTR = "_shop_reco_session"
@@ -45,9 +45,8 @@ class RecoState:
     owns_engine: bool
     answer_log: AnswerLog
     caches: dict[str, Any] = field(default_factory=dict)
-    limiter: Any = None
-    #: Flask-Limiter's hooks, installed on our rate-limited blueprints only.
-    limiter_scope: LimiterScope | None = None
+    #: The rate-limit budgets of our views (None when SHOP_RECO_RATELIMIT_ENABLED is off).
+    rate_limits: RateLimits | None = None
 
     def setting(self, key: str) -> Any:
         return self.settings[key]

@@ -200,7 +200,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SHOP_RECO_RATELIMIT",
         "60/minute;1000/hour",
-        "Limits for POST /recommendations per client (Flask-Limiter syntax).",
+        "One budget per client for POST /recommendations and both finder forms (limits syntax).",
         _is_str,
         "e.g. '60/minute'",
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
@@ -230,4 +232,27 @@ def test_a_forked_worker_does_not_write_its_parents_rows_twice(tmp_path: Path) -
     assert stored(app) == 1  # the child's
     assert app.extensions["shop_reco"].answer_log.flush() == 1  # the parent's, once
     assert stored(app) == 2
+    app.extensions["shop_reco"].close()
+
+
+def test_a_row_the_database_refuses_drops_only_itself_logged_by_id(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With descriptions stored, a NUL (PostgreSQL refuses it) or a lone surrogate loses one row, not the batch."""
+    app = migrated(database_url, tmp_path, SHOP_RECO_ANSWER_LOG_FLUSH_SECONDS=60, SHOP_RECO_STORE_DESCRIPTIONS=True)
+    answer_log = app.extensions["shop_reco"].answer_log
+    poison = "my back \x00 hurts SECRET-WORDS" if database_url.startswith("postgresql") else "back \ud800 SECRET-WORDS"
+    with app.app_context():
+        from shop_reco.answers import answer_description
+
+        good = [answer_description(f"my lower back aches, day {n}").id for n in range(30)]
+        bad = answer_description(poison).id
+        good += [answer_description(f"my hip aches, day {n}").id for n in range(32)]
+    with caplog.at_level(logging.ERROR, logger="shop_reco"):
+        assert answer_log.flush() == 62
+    with app.extensions["shop_reco"].engine.connect() as connection:
+        assert set(connection.scalars(select(Recommendation.id))) == set(good)
+    assert answer_log.pending == 0 and answer_log.dropped == 1
+    (line,) = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert str(bad) in line and "SECRET" not in caplog.text, "logged by id, never by text"
     app.extensions["shop_reco"].close()

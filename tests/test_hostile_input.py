@@ -1,7 +1,13 @@
-"""Hostile input from anyone (shoppers, merchants, imported files) is stored intact and shown as text."""
+"""Hostile input from anyone (shoppers, merchants, imported files) is stored intact and shown as text.
+
+Bytes no person types (NUL, lone surrogates, JSON nested a thousand deep, NUL in a path) are
+refused with a 4xx naming the field, or dropped where invisible; never a 500.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,3 +107,118 @@ def test_hostile_merchant_content_never_runs_in_any_page(browser: Any, servers: 
             assert 'onerror="window.__pwned=1"' in admin.locator("main").inner_text(), "shown as text"
     assert watch.dialogs == []
     admin.context.close()
+
+
+API = "/reco/api/v1"
+HOSTILE = "validation_error"
+
+
+class _AnyMessage(str):
+    """Equal to our message about a refused character, whatever its exact words."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and "not allowed" in other
+
+    __hash__ = str.__hash__
+
+
+ANY_MESSAGE = _AnyMessage()
+
+
+def _post_raw(client: Any, path: str, raw: str) -> Any:
+    return client.post(f"{API}{path}", data=raw, content_type="application/json")
+
+
+def test_nul_and_lone_surrogates_in_json_answer_400_naming_the_field(client: Any) -> None:
+    nul = client.post(f"{API}/recommendations", json={"description": "my lower back \x00 aches"})
+    assert nul.status_code == 400 and list(nul.get_json()["errors"]) == ["description"]
+    surrogate = _post_raw(client, "/recommendations", '{"description": "my lower back \\ud800 aches"}')
+    assert surrogate.status_code == 400 and list(surrogate.get_json()["errors"]) == ["description"]
+
+    good = {"kind": "click", "item_type": "product", "item_id": "lumbar-support-belt"}
+    one = client.post(f"{API}/events", json={**good, "page_view": "pv-123456\x00"})
+    assert one.status_code == 400 and one.get_json()["errors"] == {"page_view": [ANY_MESSAGE]}
+    batch = _post_raw(
+        client,
+        "/events",
+        '{"events": [{"kind": "click", "item_type": "product", "item_id": "lumbar-support-belt"},'
+        ' {"kind": "click", "item_type": "product", "item_id": "b\\udfffx"}]}',
+    )
+    assert batch.status_code == 400 and batch.get_json()["errors"] == {"events": {"1": {"item_id": [ANY_MESSAGE]}}}
+    key = _post_raw(client, "/events", '{"kind\\u0000": "click"}')
+    assert key.status_code == 400 and "_schema" in key.get_json()["errors"]
+    assert client.post(f"{API}/events", json=good).status_code == 202, "clean events are still recorded"
+
+
+@pytest.mark.parametrize("path", ["/recommendations", "/events"])
+def test_json_nested_a_thousand_deep_is_refused_before_parsing(client: Any, path: str) -> None:
+    deep = "[" * 1000 + "]" * 1000
+    for raw in (deep, '{"description": "hip pain", "limit": ' + deep + "}", '{"events": ' + deep + "}"):
+        reply = _post_raw(client, path, raw)
+        assert reply.status_code == 400, raw[:40]
+        assert reply.get_json()["code"] == HOSTILE
+    brackets_in_text = {"description": "[" * 1000 + " my hip hurts"}
+    assert client.post(f"{API}/recommendations", json=brackets_in_text).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{API}/articles/x%00",
+        f"{API}/exercises/x%00",
+        f"{API}/products/x%00/pairings",
+        f"{API}/articles/{'a' * 300}",
+    ],
+)
+def test_hostile_path_keys_in_the_api_are_a_json_404(client: Any, path: str) -> None:
+    reply = client.get(path)
+    assert reply.status_code == 404 and reply.get_json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reco/widgets/article/x%00",
+        "/reco/widgets/product/x%00",
+        "/reco/embed/article/x%00",
+        "/reco/embed/product/x%00",
+        "/products/x%00",
+        "/articles/x%00",
+        "/cart/add?sku=x%00",
+    ],
+)
+def test_hostile_path_keys_in_widgets_and_pages_are_not_found(client: Any, path: str) -> None:
+    reply = client.get(path)
+    assert reply.status_code == 404
+    if path.startswith("/reco/"):
+        assert reply.get_data() == b"", "an include shows no box"
+
+
+def test_the_no_js_finder_drops_invisible_characters_and_keeps_the_words(client: Any) -> None:
+    reply = client.post("/reco/widgets/finder", data={"description": "stiff\x00 neck after my commute\x07"})
+    assert reply.status_code == 200
+    html = reply.get_data(as_text=True)
+    assert "stiff neck after my commute" in html and "\x00" not in html
+
+
+@pytest.fixture
+def admin_client(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    from admin_pages import admin_app
+
+    for app in admin_app(database_url, tmp_path):
+        yield app.test_client()
+
+
+def test_nul_in_the_admin_is_refused_before_any_query_and_the_form_comes_back(admin_client: Any) -> None:
+    from admin_pages import csrf_token
+
+    for path in ("/reco/admin/rules/x%00/edit", "/reco/admin/products/x%00/edit", "/reco/admin/articles/x%00/en/edit"):
+        assert admin_client.get(path).status_code == 404, path
+    query = admin_client.get("/reco/admin/analytics?rule=x%00")
+    assert query.status_code == 400 and "NUL" in query.get_data(as_text=True)
+    token = csrf_token(admin_client.get("/reco/admin/synonyms").get_data(as_text=True))
+    form = {"csrf_token": token, "locale": "en", "group": "area", "code": "lower_back", "phrase": "low\x00er spine"}
+    reply = admin_client.post("/reco/admin/synonyms", data=form)
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 400 and "phrase held an invisible NUL character" in html
+    assert 'value="lower spine"' in html and "\x00" not in html, "kept, without the NUL, to send again"

@@ -16,10 +16,10 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
-from flask import Blueprint, Response, render_template, request
-from sqlalchemy import Date, Select, case, cast, func, select
+from flask import Blueprint, Response, render_template, request, url_for
+from sqlalchemy import Date, Select, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from shop_reco import vocabulary
@@ -36,10 +36,15 @@ if TYPE_CHECKING:
     AnySelect: TypeAlias = Select[Unpack[tuple[Any, ...]]]
 
 DEFAULT_DAYS: Final = 30
+#: Rows per page of the ranked tables (rules, products, exercises, sections).
+PAGE_SIZE: Final = 50
 MAX_DAYS: Final = 366
 ITEM_TYPES: Final = ("product", "exercise", "section")
 #: CSV cells that a spreadsheet would run as a formula start with one of these.
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+K = TypeVar("K")
 
 
 # -- numbers ----------------------------------------------------------------------------------------
@@ -173,18 +178,105 @@ def daily_counts(session: Session, rng: DateRange, focus: Focus = Focus()) -> di
     return {d: found.get(d, Counts()) for d in rng.days()}
 
 
-def counts_by_rule(session: Session, rng: DateRange) -> list[tuple[str | None, Counts]]:
-    """Counts per rule key (None: items shown by no rule), most impressions first."""
-    query = _in_range(select(Event.rule_key, *_sums()), rng).group_by(Event.rule_key)
-    rows = [(key, Counts(int(i), int(c), int(a))) for key, i, c, a in session.execute(query)]
-    return sorted(rows, key=lambda r: (-r[1].impressions, -r[1].clicks, r[0] or ""))
+@dataclass(frozen=True, slots=True)
+class Page(Generic[K]):
+    """One page of a ranked table: its rows, its number (from 1) and how many rows there are in all."""
+
+    rows: list[tuple[K, Counts]]
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first_rank(self) -> int:
+        return (self.number - 1) * self.size + 1
 
 
-def counts_by_item(session: Session, rng: DateRange, item_type: str) -> list[tuple[str, Counts]]:
-    """Counts per item of one type, most impressions first."""
-    query = _in_range(select(Event.item_id, *_sums()), rng).where(Event.item_type == item_type).group_by(Event.item_id)
-    rows = [(key, Counts(int(i), int(c), int(a))) for key, i, c, a in session.execute(query)]
-    return sorted(rows, key=lambda r: (-r[1].impressions, -r[1].clicks, r[0]))
+def _ranked(grouped: Any, partition: Any = None) -> tuple[Any, Any]:
+    """Each group's rank (impressions, clicks, key) and how many groups there are, per ``partition``."""
+    key = grouped.c.key
+    order = (grouped.c.impressions.desc(), grouped.c.clicks.desc(), key.is_(None), key)
+    rank = func.row_number().over(partition_by=partition, order_by=order).label("rank")
+    total = func.count().over(partition_by=partition).label("total")
+    return rank, total
+
+
+def _grouped(rng: DateRange, *keys: Any) -> Any:
+    """Event counts grouped by ``keys`` (the last one labelled ``key``) within the range, as a subquery."""
+    sums = [s.label(n) for s, n in zip(_sums(), ("impressions", "clicks", "add_to_carts"), strict=True)]
+    labelled = [*keys[:-1], keys[-1].label("key")]
+    return _in_range(select(*labelled, *sums), rng).group_by(*keys).subquery()
+
+
+def _counts(row: Any) -> Counts:
+    return Counts(int(row.impressions), int(row.clicks), int(row.add_to_carts))
+
+
+def counts_by_rule(session: Session, rng: DateRange, page: int = 1, size: int = PAGE_SIZE) -> Page[str | None]:
+    """Counts per rule key (None: items shown by no rule), most impressions first; one page.
+
+    Ranked, counted and cut in one SQL statement: a table of 20,000 keys costs the
+    database one scan and a sort, the page only its ``size`` rows.
+    """
+    grouped = _grouped(rng, Event.rule_key)
+    rank, total = _ranked(grouped)
+    ranked = select(grouped, rank, total).subquery()
+    pages = {None: page}
+    found = _pages(session, ranked, pages, size)
+    return found.get(None) or Page([], 1, 0, size)
+
+
+def counts_by_items(
+    session: Session, rng: DateRange, pages: Mapping[str, int] | None = None, size: int = PAGE_SIZE
+) -> dict[str, Page[str]]:
+    """One page of counts per item of each type in ``ITEM_TYPES``, most impressions first, in one scan."""
+    grouped = _grouped(rng, Event.item_type, Event.item_id)
+    rank, total = _ranked(grouped, grouped.c.item_type)
+    ranked = select(grouped, rank, total).subquery()
+    wanted = {t: (pages or {}).get(t, 1) for t in ITEM_TYPES}
+    found = _pages(session, ranked, wanted, size, ranked.c.item_type)
+    return {t: found.get(t) or Page([], 1, 0, size) for t in ITEM_TYPES}
+
+
+def _pages(
+    session: Session, ranked: Any, wanted: Mapping[Any, int], size: int, partition: Any = None
+) -> dict[Any, Page[Any]]:
+    """The rows of the wanted page of each partition; a page past the end is the last one."""
+
+    def read(numbers: Mapping[Any, int]) -> dict[Any, Page[Any]]:
+        windows = [
+            (ranked.c.rank > (n - 1) * size) & (ranked.c.rank <= n * size) & (True if p is None else partition == p)
+            for p, n in numbers.items()
+        ]
+        query = (
+            select(ranked).where(or_(*windows)).order_by(*([partition] if partition is not None else []), ranked.c.rank)
+        )
+        found: dict[Any, Page[Any]] = {}
+        for row in session.execute(query):
+            p = None if partition is None else row.item_type
+            if p not in found:
+                found[p] = Page([], numbers[p], int(row.total), size)
+            found[p].rows.append((row.key, _counts(row)))
+        return found
+
+    found = read(wanted)
+    # A page past the end (an old link after a narrower range): count, then show the last page.
+    beyond = {p: n for p, n in wanted.items() if n > 1 and p not in found}
+    if beyond:
+        totals = dict(
+            session.execute(
+                select(partition if partition is not None else literal(None), func.max(ranked.c.total)).group_by(
+                    *([partition] if partition is not None else [])
+                )
+            ).all()
+        )
+        last = {p: max(1, -(-int(totals.get(p) or 0) // size)) for p in beyond}
+        found.update(read({p: n for p, n in last.items() if totals.get(p)}))
+    return found
 
 
 def daily_rows(session: Session, rng: DateRange) -> list[tuple[date, str, str, Counts]]:
@@ -215,12 +307,18 @@ def answers_by_safety(session: Session, rng: DateRange) -> dict[str, int]:
     return {**levels, **found}
 
 
-def item_names(session: Session, locale: str) -> dict[tuple[str, str], str]:
-    """Display names of products and exercises, for the tables."""
-    names = {("product", p.sku): text_for(p.text, locale).get("name", p.sku) for p in session.scalars(select(Product))}
-    names.update(
-        {("exercise", e.slug): text_for(e.text, locale).get("name", e.slug) for e in session.scalars(select(Exercise))}
-    )
+def item_names(session: Session, locale: str, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Display names of the products and exercises in ``wanted`` ((type, id) pairs), for the tables.
+
+    Only the items on the page are read, not the whole catalogue.
+    """
+    wanted = set(wanted)
+    names: dict[tuple[str, str], str] = {}
+    for kind, model, key in (("product", Product, Product.sku), ("exercise", Exercise, Exercise.slug)):
+        ids = sorted(i for t, i in wanted if t == kind)
+        if ids:
+            for item_id, text in session.execute(select(key, model.text).where(key.in_(ids))):
+                names[(kind, item_id)] = text_for(text, locale).get("name", item_id)
     return names
 
 
@@ -360,6 +458,30 @@ def _focus(args: Mapping[str, str]) -> Focus:
     return Focus()
 
 
+_PAGE_PARAMS: Final = ("rules_page", *(f"{t}_page" for t in ITEM_TYPES))
+
+
+def _page_number(args: Mapping[str, str], name: str) -> int:
+    """The page asked for in ``name`` (1 when absent or not a number; past the last: the last)."""
+    text = args.get(name, "")
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 7 else 1
+
+
+def _page_url(focus: Focus, rng: DateRange, args: Mapping[str, str]) -> Any:
+    """``page_url(param, number)`` for the template: this view with one table on another page.
+
+    The focus, the days and the other tables' pages stay as they are.
+    """
+    kept = {name: args[name] for name in _PAGE_PARAMS if _page_number(args, name) > 1}
+    days = {"start": rng.start.isoformat(), "end": rng.end.isoformat()}
+
+    def page_url(param: str, number: int) -> str:
+        values: dict[str, Any] = {**focus.args(), **days, **kept, param: str(number)}
+        return url_for(".analytics", **values)
+
+    return page_url
+
+
 def _today() -> date:
     return datetime.now(timezone.utc).date()
 
@@ -382,7 +504,12 @@ def register(bp: Blueprint, state: RecoState) -> None:
         focus = _focus(request.args)
         daily = daily_counts(session, rng, focus)
         days = list(daily)
-        names = item_names(session, locale)
+        by_rule = counts_by_rule(session, rng, _page_number(request.args, "rules_page"))
+        by_item = counts_by_items(session, rng, {t: _page_number(request.args, f"{t}_page") for t in ITEM_TYPES})
+        shown = [(t, key) for t, found in by_item.items() for key, _ in found.rows]
+        if focus.item_type is not None and focus.item_id is not None:
+            shown.append((focus.item_type, focus.item_id))
+        names = item_names(session, locale, shown)
         if focus.rule is not None:
             subject = f"rule {focus.rule}" if focus.rule else "items shown by no rule"
         elif focus.item_id is not None:
@@ -409,8 +536,9 @@ def register(bp: Blueprint, state: RecoState) -> None:
             daily=daily,
             total=sum(daily.values(), Counts()),
             chart=chart,
-            by_rule=counts_by_rule(session, rng),
-            by_item={t: counts_by_item(session, rng, t) for t in ITEM_TYPES},
+            by_rule=by_rule,
+            by_item=by_item,
+            page_url=_page_url(focus, rng, request.args),
             names=names,
             safety=safety,
             safety_chart=bar_chart("reco-safety", "Answers by safety level", safety, SAFETY_COLORS),

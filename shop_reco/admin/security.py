@@ -28,9 +28,12 @@ from flask import Blueprint, current_app, g, make_response, render_template, req
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
+
+from shop_reco.storage.database import RETRY_AFTER_SECONDS, DatabaseUnavailable, database_unreachable
 
 if TYPE_CHECKING:
     from shop_reco.extension import RecoState
@@ -222,9 +225,14 @@ def _check_csrf() -> ResponseReturnValue | None:
 
 
 def resend_page(problem: str) -> str:
-    """The generic 'send it again' page: every submitted field kept, with a fresh token."""
+    """The generic 'send it again' page: every submitted field kept (NUL removed), with a fresh token."""
     token_name = csrf_field_name()
-    fields = [(name, value) for name, values in request.form.lists() if name != token_name for value in values]
+    fields = [
+        (name, value.replace("\x00", ""))
+        for name, values in request.form.lists()
+        if name != token_name
+        for value in values
+    ]
     return render_template(
         "shop_reco/admin/csrf.html",
         problem=problem,
@@ -238,6 +246,44 @@ def _error_page(exc: HTTPException) -> ResponseReturnValue:
     if exc.code is None or exc.response is not None:
         return exc
     return render_template("shop_reco/admin/error.html", error=exc), exc.code
+
+
+def _database_unavailable(exc: Exception) -> ResponseReturnValue:
+    """No database (logged once per outage): a 503 page; a posted form comes back whole, to send again."""
+    from shop_reco.answers import database_unavailable
+
+    if not isinstance(exc, DatabaseUnavailable):
+        if not database_unreachable(exc):
+            raise exc
+        database_unavailable(exc)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if request.method in UNSAFE_METHODS:
+        return (
+            resend_page("The database cannot be reached just now, so nothing was saved. Try again shortly."),
+            503,
+            headers,
+        )
+    unavailable = ServiceUnavailable("The database cannot be reached just now. Nothing was changed; try again shortly.")
+    return render_template("shop_reco/admin/error.html", error=unavailable), 503, headers
+
+
+def _refuse_nul() -> ResponseReturnValue | None:
+    """NUL (which no one types and PostgreSQL refuses) in a path, a query or a form, before any query.
+
+    In a path key: 404. In a query value: 400 naming the field. In a posted form: the
+    form back to send again, every field kept and the NUL removed (nobody can see it).
+    """
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        raise NotFound()
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            raise BadRequest(f"The {name.replace(chr(0), '')!r} field holds a NUL character; remove it.")
+    if request.method in UNSAFE_METHODS:
+        bad = sorted({name.replace("\x00", "") for name, value in request.form.items(multi=True) if "\x00" in value})
+        if bad:
+            problem = f"{', '.join(bad)} held an invisible NUL character; it is removed below. Send the form again."
+            return resend_page(problem), 400
+    return None
 
 
 #: The largest admin request: a 10 MB import file plus the form around it.
@@ -254,6 +300,9 @@ def register(bp: Blueprint, state: RecoState) -> None:
     bp.before_request(_require_admin)  # before anything reads the body
     bp.before_request(_limit_body)
     bp.before_request(_check_csrf)
+    bp.before_request(_refuse_nul)
     bp.after_request(secure_headers)
     bp.context_processor(admin_context)
     bp.register_error_handler(HTTPException, _error_page)
+    bp.register_error_handler(DatabaseUnavailable, _database_unavailable)
+    bp.register_error_handler(DBAPIError, _database_unavailable)

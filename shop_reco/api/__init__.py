@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response
+from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Rule
 
 from shop_reco.api.errors import register_error_handlers
 from shop_reco.api.policies import allowed_methods, install_policies
@@ -14,21 +17,34 @@ if TYPE_CHECKING:
     from shop_reco.extension import RecoState
 
 
-def create_api_blueprint(state: RecoState, limiter: Any) -> Blueprint:
+def create_api_blueprint(state: RecoState) -> Blueprint:
     """A fresh blueprint per app, so two apps can mount shop_reco with different settings."""
     from shop_reco.api import views
 
     bp = Blueprint("shop_reco_api", __name__)
     register_error_handlers(bp)
     install_policies(bp, state)
-    views.register(bp, state, limiter)
+    views.register(bp, state)
 
-    @bp.route("/<path:_anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def _unmatched(_anything: str) -> Response:
-        """JSON 404/405 for URLs under the API prefix that no route serves."""
-        allowed = [m for m in allowed_methods() if m != "HEAD"]
+        """JSON 404/405 for URLs under the API prefix that no route serves, whatever the method."""
+        allowed = allowed_methods()
         if allowed:
-            raise MethodNotAllowed(valid_methods=allowed)
+            raise MethodNotAllowed(valid_methods=[*allowed, "OPTIONS"])  # we answer OPTIONS ourselves
         raise NotFound()
 
+    bp.record(lambda setup: _catch_every_method(setup, _unmatched))
     return bp
+
+
+def _catch_every_method(setup: BlueprintSetupState, view: Callable[..., Response]) -> None:
+    """Route ``<prefix>/<path>`` to ``view`` for every method, TRACE and PROPFIND included.
+
+    Flask's routes take a list of methods; a method on no list (TRACE, PROPFIND) would be
+    refused by the router with the host's HTML 405 and an ``Allow`` naming every method
+    of the catch-all. A werkzeug rule without methods matches any, so our JSON 405 (with
+    the path's real ``Allow``, nosniff and CSP) answers instead. Only our prefix is routed.
+    """
+    endpoint = f"{setup.name}._unmatched"
+    setup.app.url_map.add(Rule(f"{setup.url_prefix or ''}/<path:_anything>", endpoint=endpoint, methods=None))
+    setup.app.view_functions[endpoint] = view

@@ -12,7 +12,14 @@ from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from shop_reco.storage.database import UPGRADE_COMMAND, DatabaseNotReady, schema_missing
+from shop_reco.storage.database import (
+    RETRY_AFTER_SECONDS,
+    UPGRADE_COMMAND,
+    DatabaseNotReady,
+    DatabaseUnavailable,
+    database_unreachable,
+    schema_missing,
+)
 
 log = logging.getLogger("shop_reco.api")
 
@@ -29,9 +36,14 @@ class ApiError(Exception):
 
 
 def error_response(
-    status: int, code: str, message: str, errors: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> Response:
-    response = jsonify({"code": code, "message": message, "errors": errors or {}})
+    response = jsonify({"code": code, "message": message, "errors": errors or {}, **extra})
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
@@ -57,6 +69,18 @@ NOT_READY = (
 )
 
 
+#: The 503 of a database that cannot be reached: a passing outage, worth trying again.
+UNAVAILABLE = (
+    "database_unavailable",
+    "shop_reco's database cannot be reached right now; nothing was changed. Try again shortly.",
+)
+
+
+def unavailable_response(**extra: Any) -> Response:
+    """503 ``database_unavailable`` with ``Retry-After``; ``extra`` joins the body (the safety notice)."""
+    return error_response(503, *UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}, **extra)
+
+
 def _normalise(messages: Any) -> dict[str, Any]:
     if isinstance(messages, dict):
         return messages
@@ -80,13 +104,17 @@ def register_error_handlers(bp: Blueprint) -> None:
         if status == 405 and getattr(exc, "valid_methods", None):
             headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
         if status == 429:
-            retry = getattr(exc, "retry_after", None)
-            headers["Retry-After"] = str(int(retry)) if retry else "60"
+            refusal = getattr(exc, "refusal", None)  # shop_reco.api.rate_limits.RateLimited
+            headers.update(refusal.headers() if refusal is not None else {"Retry-After": "60"})
         return error_response(status, code, message, headers=headers)
 
     @bp.errorhandler(DatabaseNotReady)
     def _not_ready(exc: DatabaseNotReady) -> Response:
         return error_response(503, *NOT_READY)
+
+    @bp.errorhandler(DatabaseUnavailable)
+    def _unavailable(exc: DatabaseUnavailable) -> Response:
+        return unavailable_response()
 
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
@@ -95,5 +123,10 @@ def register_error_handlers(bp: Blueprint) -> None:
 
             database_not_ready(exc)
             return error_response(503, *NOT_READY)
+        if database_unreachable(exc):  # a query after the snapshot's check met the outage
+            from shop_reco.answers import database_unavailable
+
+            database_unavailable(exc)
+            return unavailable_response()
         log.exception("shop_reco API error")
         return error_response(500, "internal_error", "Something went wrong on our side; nothing was changed.")

@@ -10,20 +10,43 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from shop_reco import __version__
 from shop_reco.api import schemas
+from shop_reco.api.request_body import PATH_KEY
 
 ERRORS = {
-    "400": "Invalid input; `errors` names each field.",
+    "400": "Invalid input; `errors` names each field (a blank description, NUL or an unpaired surrogate included).",
     "404": "No such item.",
-    "405": "Method not allowed.",
-    "413": "Body larger than SHOP_RECO_MAX_BODY_BYTES.",
+    "405": "Method not allowed; `Allow` lists the path's methods.",
+    "413": "Body larger than SHOP_RECO_MAX_BODY_BYTES (chunked bodies too).",
     "415": "Body is not JSON.",
-    "429": "Rate limited; see Retry-After.",
-    "503": "database_not_ready: shop_reco's tables are missing; the operator must run `flask shop-reco db upgrade`.",
+    "429": "Rate limited (one budget per client for answers, one for events); see Retry-After.",
+    "503": (
+        "database_unavailable: the database cannot be reached, try again after Retry-After; or "
+        "database_not_ready: shop_reco's tables are missing, the operator must run `flask shop-reco db upgrade`."
+    ),
+}
+
+_INTEGER = {"schema": {"type": "integer", "minimum": 0}}
+#: Headers each error status carries; rate-limit headers are sent on 429 answers only.
+ERROR_HEADERS: dict[str, dict[str, Any]] = {
+    "405": {"Allow": {"description": "The methods this path answers.", "required": True, "schema": {"type": "string"}}},
+    "429": {
+        "Retry-After": {"description": "Seconds until the budget refills.", "required": True, **_INTEGER},
+        "X-RateLimit-Limit": {"description": "Requests allowed per window.", "required": True, **_INTEGER},
+        "X-RateLimit-Remaining": {"description": "Always 0 on a 429.", "required": True, **_INTEGER},
+        "X-RateLimit-Reset": {"description": "When the window ends (epoch seconds).", "required": True, **_INTEGER},
+    },
+    "503": {"Retry-After": {"description": "Seconds to wait (database_unavailable only).", **_INTEGER}},
 }
 
 
-def _errors(*codes: str) -> dict[str, Any]:
-    return {code: {"description": ERRORS[code], "content": {"application/json": {"schema": "Error"}}} for code in codes}
+def _errors(*codes: str, schemas_by_code: dict[str, str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for code in codes:
+        schema = (schemas_by_code or {}).get(code, "Error")
+        out[code] = {"description": ERRORS[code], "content": {"application/json": {"schema": schema}}}
+        if code in ERROR_HEADERS:
+            out[code]["headers"] = ERROR_HEADERS[code]
+    return out
 
 
 def _ok(schema: str, description: str, status: str = "200", conditional: bool = False) -> dict[str, Any]:
@@ -32,6 +55,9 @@ def _ok(schema: str, description: str, status: str = "200", conditional: bool = 
         out["304"] = {"description": "Not modified since the ETag in If-None-Match."}
     return out
 
+
+#: A SKU or slug as the API accepts it in a path (shop_reco.api.request_body.PATH_KEY); others are a 404.
+KEY_SCHEMA = {"type": "string", "pattern": f"^{PATH_KEY.pattern}$", "maxLength": 128}
 
 LOCALE_PARAM = {"name": "locale", "in": "query", "required": False, "schema": {"type": "string", "enum": ["en", "sv"]}}
 
@@ -51,6 +77,7 @@ def openapi_document(
     )
     for name, schema in (
         ("Error", schemas.ErrorSchema),
+        ("Unavailable", schemas.UnavailableSchema),
         ("Exercise", schemas.ExerciseOutSchema),
         ("RecommendationRequest", schemas.recommendation_request_schema(max_description_chars)),
         ("Recommendation", schemas.RecommendationResponseSchema),
@@ -73,7 +100,7 @@ def openapi_document(
                 "requestBody": {"required": True, "content": {"application/json": {"schema": "RecommendationRequest"}}},
                 "responses": {
                     **_ok("Recommendation", "The answer; Cache-Control: no-store."),
-                    **_errors("400", "413", "415", "429", "503"),
+                    **_errors("400", "405", "413", "415", "429", "503", schemas_by_code={"503": "Unavailable"}),
                 },
             }
         },
@@ -85,12 +112,12 @@ def openapi_document(
                 "operationId": "productPairings",
                 "summary": "Exercises and reading that go with a product",
                 "parameters": [
-                    {"name": "sku", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "sku", "in": "path", "required": True, "schema": KEY_SCHEMA},
                     LOCALE_PARAM,
                 ],
                 "responses": {
                     **_ok("Pairings", "Pairings (ETag, max-age)", conditional=True),
-                    **_errors("400", "404", "503"),
+                    **_errors("400", "404", "405", "503"),
                 },
             }
         },
@@ -102,10 +129,10 @@ def openapi_document(
                 "operationId": "article",
                 "summary": "An article's sections with the products that fit each",
                 "parameters": [
-                    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "slug", "in": "path", "required": True, "schema": KEY_SCHEMA},
                     LOCALE_PARAM,
                 ],
-                "responses": {**_ok("Article", "The article", conditional=True), **_errors("400", "404", "503")},
+                "responses": {**_ok("Article", "The article", conditional=True), **_errors("400", "404", "405", "503")},
             }
         },
     )
@@ -116,7 +143,7 @@ def openapi_document(
                 "operationId": "exercises",
                 "summary": "Every exercise",
                 "parameters": [LOCALE_PARAM],
-                "responses": {**_ok("ExerciseList", "Exercises", conditional=True), **_errors("400", "503")},
+                "responses": {**_ok("ExerciseList", "Exercises", conditional=True), **_errors("400", "405", "503")},
             }
         },
     )
@@ -127,10 +154,13 @@ def openapi_document(
                 "operationId": "exercise",
                 "summary": "One exercise",
                 "parameters": [
-                    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "slug", "in": "path", "required": True, "schema": KEY_SCHEMA},
                     LOCALE_PARAM,
                 ],
-                "responses": {**_ok("Exercise", "The exercise", conditional=True), **_errors("400", "404", "503")},
+                "responses": {
+                    **_ok("Exercise", "The exercise", conditional=True),
+                    **_errors("400", "404", "405", "503"),
+                },
             }
         },
     )
@@ -140,7 +170,7 @@ def openapi_document(
             "get": {
                 "operationId": "vocabulary",
                 "summary": "The concept codes",
-                "responses": _ok("Vocabulary", "The vocabulary"),
+                "responses": {**_ok("Vocabulary", "The vocabulary"), **_errors("405")},
             }
         },
     )
@@ -150,6 +180,11 @@ def openapi_document(
             "post": {
                 "operationId": "events",
                 "summary": "Record impressions, clicks and add-to-carts (pseudonymous)",
+                "description": (
+                    "Each event names a real thing: `item_id` an item of the catalogue (or one the answer "
+                    "named by `recommendation_id` showed) of `item_type`, `rule` an existing rule; otherwise "
+                    "400 naming the field. A refused batch records nothing."
+                ),
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -165,7 +200,7 @@ def openapi_document(
                 },
                 "responses": {
                     **_ok("EventsAccepted", "Accepted", status="202"),
-                    **_errors("400", "413", "415", "429", "503"),
+                    **_errors("400", "405", "413", "415", "429", "503"),
                 },
             }
         },
@@ -176,7 +211,7 @@ def openapi_document(
             "get": {
                 "operationId": "openapi",
                 "summary": "This document",
-                "responses": {"200": {"description": "OpenAPI 3 document"}},
+                "responses": {"200": {"description": "OpenAPI 3 document"}, **_errors("405")},
             }
         },
     )

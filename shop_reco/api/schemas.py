@@ -24,12 +24,24 @@ class _Strict(Schema):
 DEFAULT_MAX_DESCRIPTION_CHARS = 2000
 
 
+#: Something to read: at least one character that is not a space, and no NUL anywhere. The same
+#: pattern validates (``re.match``) and is published in the OpenAPI document (``pattern``).
+DESCRIPTION_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
 def _description_field(max_chars: int) -> fields.String:
     return fields.String(
         required=True,
-        validate=validate.Length(min=1, max=max_chars),
+        validate=[
+            validate.Length(min=1, max=max_chars),
+            validate.Regexp(DESCRIPTION_PATTERN, error="Describe the discomfort in a few words."),
+        ],
         metadata={
-            "description": f"The shopper's own words, 1-{max_chars:,} characters (SHOP_RECO_MAX_DESCRIPTION_CHARS).",
+            "description": (
+                f"The shopper's own words, 1-{max_chars:,} characters (SHOP_RECO_MAX_DESCRIPTION_CHARS). "
+                "A description of only spaces is refused (400), as is one holding NUL or an unpaired "
+                "surrogate escape (400 naming the field)."
+            ),
             "example": "My lower back aches after sitting all day, no numbness.",
         },
     )
@@ -107,6 +119,13 @@ class ErrorSchema(Schema):
     code = fields.String(required=True, metadata={"example": "validation_error"})
     message = fields.String(required=True)
     errors = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
+class UnavailableSchema(ErrorSchema):
+    """503 of ``POST /recommendations``: no answer; ``database_unavailable`` still carries the safety notice."""
+
+    safety = fields.Nested(lambda: SafetySchema(), metadata={"description": "With database_unavailable."})
+    disclaimer = fields.String(metadata={"description": "With database_unavailable."})
 
 
 class MatchSchema(Schema):

@@ -11,11 +11,21 @@ from shop_reco import vocabulary
 from shop_reco.answers import LocaleError, answer_description, choose_locale, current_snapshot
 from shop_reco.api import schemas
 from shop_reco.api.encoding import dumps, json_response
-from shop_reco.api.errors import ApiError
-from shop_reco.api.payloads import answer_json, article_payload, exercise_payload, pairings_payload
-from shop_reco.api.policies import SECURITY_HEADERS, rate_limit
+from shop_reco.api.errors import ApiError, unavailable_response
+from shop_reco.api.events import unknown_names
+from shop_reco.api.payloads import (
+    answer_json,
+    article_payload,
+    exercise_payload,
+    pairings_payload,
+    recommendation_payload,
+)
+from shop_reco.api.policies import SECURITY_HEADERS
+from shop_reco.api.rate_limits import rate_limited
+from shop_reco.api.request_body import read_json, valid_path_key
 from shop_reco.extension import get_session
-from shop_reco.recommending import UnknownItemError
+from shop_reco.recommending import UnknownItemError, fail_closed
+from shop_reco.storage.database import DatabaseUnavailable
 from shop_reco.storage.models import Event
 
 if TYPE_CHECKING:
@@ -51,7 +61,7 @@ def _not_modified(etag: str) -> Response | None:
     return None
 
 
-def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
+def register(bp: Blueprint, state: RecoState) -> None:
     # Schemas are stateless once built; building one per request costs more than using it.
     max_chars = state.settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]
     request_schema = schemas.recommendation_request_schema(max_chars)()
@@ -64,23 +74,21 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     article_template = state.settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
 
     @bp.post("/recommendations")
-    @rate_limit(state)
+    @rate_limited(state, "answers")
     def post_recommendations() -> Response:
         """Understand a description and answer with exercises, products and sections, each with why."""
-        body = request_schema.load(request.get_json())
-        if not body["description"].strip():
-            raise ApiError(
-                400,
-                "validation_error",
-                "Some fields are invalid.",
-                {"description": ["Describe the discomfort in a few words."]},
-            )
+        body = request_schema.load(read_json())  # a blank description is refused by the schema's pattern
         try:
             answer = answer_description(
                 body["description"], locale=body["locale"], limit=body["limit"], visitor=body["visitor"]
             )
         except LocaleError as exc:
             raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
+        except DatabaseUnavailable:
+            # An outage is no answer (never a 200), but the shopper still reads the safety notice.
+            notice = fail_closed(choose_locale(body["description"], body["locale"]))
+            safety = recommendation_payload(notice, cart_template=cart_template, article_template=article_template)
+            return unavailable_response(safety=safety["safety"], disclaimer=safety["disclaimer"])
         body = answer_json(answer, cart_template=cart_template, article_template=article_template)
         # Built with the headers the API's after-request hook would add: it then adds none.
         return current_app.response_class(body, headers=answer_headers, mimetype="application/json")
@@ -88,6 +96,8 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     @bp.get("/products/<sku>/pairings")
     def get_pairings(sku: str) -> Response:
         """Exercises, article sections and other products that go with a product (no description needed)."""
+        if not valid_path_key(sku):
+            raise NotFound()
         locale = _query_locale(state)
         snapshot = current_snapshot()
         etag = f"pairings-{sku}-{locale}-{snapshot.revision}"
@@ -104,6 +114,8 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     @bp.get("/articles/<slug>")
     def get_article(slug: str) -> Response:
         """An article's sections in reading order, each with the products that fit it."""
+        if not valid_path_key(slug):
+            raise NotFound()
         locale = _query_locale(state)
         snapshot = current_snapshot()
         etag = f"article-{slug}-{locale}-{snapshot.revision}"
@@ -141,6 +153,8 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
 
     @bp.get("/exercises/<slug>")
     def get_exercise(slug: str) -> Response:
+        if not valid_path_key(slug):
+            raise NotFound()
         locale = _query_locale(state)
         snapshot = current_snapshot()
         item = snapshot.catalog.exercises.get(slug)
@@ -159,15 +173,19 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
         return response
 
     @bp.post("/events")
-    @limiter.limit("600/minute")
+    @rate_limited(state, "events")
     def post_events() -> tuple[Response, int]:
         """Record impressions, clicks and add-to-carts: pseudonymous, no IP, no text."""
-        body = request.get_json()
-        if isinstance(body, dict) and "events" in body:
-            events = event_batch_schema.load(body)["events"]
-        else:
-            events = [event_schema.load(body)]
+        body = read_json()
+        batch = isinstance(body, dict) and "events" in body
+        events = event_batch_schema.load(body)["events"] if batch else [event_schema.load(body)]
         session = get_session()
+        problems = unknown_names(events, current_snapshot(), session)
+        if problems:
+            fields = {i: {name: [message] for name, message in wrong.items()} for i, wrong in problems.items()}
+            raise ApiError(
+                400, "validation_error", "Some fields are invalid.", {"events": fields} if batch else fields[0]
+            )
         for e in events:
             session.add(
                 Event(

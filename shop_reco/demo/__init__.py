@@ -16,6 +16,7 @@ from flask import Flask, abort, redirect, render_template, request, session, url
 from sqlalchemy import select
 
 from shop_reco import ShopReco, settings
+from shop_reco.api.request_body import valid_path_key
 from shop_reco.demo.admin_login import register_demo_login
 from shop_reco.demo.embedding import register_embed_demo
 from shop_reco.extension import get_session
@@ -46,29 +47,46 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_not_ready_page(app: Flask) -> None:
-    """A 503 page that says which commands set the demo's database up, instead of a bare 500.
+    """A 503 page that says which commands set the demo's database up, or to try again, instead of a 500.
 
     The demo is the host here, so an app-wide handler is its own to register; a shop
     would show its own maintenance page. The log line comes from shop_reco.
     """
     from sqlalchemy.exc import DBAPIError
 
-    from shop_reco.answers import database_not_ready
-    from shop_reco.storage.database import DatabaseNotReady, schema_missing
+    from shop_reco.answers import database_not_ready, database_unavailable
+    from shop_reco.storage.database import (
+        RETRY_AFTER_SECONDS,
+        DatabaseNotReady,
+        DatabaseUnavailable,
+        database_unreachable,
+        schema_missing,
+    )
 
-    def not_ready_page() -> tuple[str, int, dict[str, str]]:
-        return render_template("shop_reco/demo/not_ready.html", locale=_locale()), 503, {"Cache-Control": "no-store"}
+    def not_ready_page(unavailable: bool = False) -> tuple[str, int, dict[str, str]]:
+        headers = {"Cache-Control": "no-store"}
+        if unavailable:
+            headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        page = render_template("shop_reco/demo/not_ready.html", locale=_locale(), unavailable=unavailable)
+        return page, 503, headers
 
     @app.errorhandler(DatabaseNotReady)
     def _not_ready(_exc: DatabaseNotReady) -> tuple[str, int, dict[str, str]]:
         return not_ready_page()
 
+    @app.errorhandler(DatabaseUnavailable)
+    def _unavailable(_exc: DatabaseUnavailable) -> tuple[str, int, dict[str, str]]:
+        return not_ready_page(unavailable=True)
+
     @app.errorhandler(DBAPIError)
     def _database_error(exc: DBAPIError) -> tuple[str, int, dict[str, str]]:
-        if not schema_missing(exc):
-            raise exc
-        database_not_ready(exc)
-        return not_ready_page()
+        if schema_missing(exc):
+            database_not_ready(exc)
+            return not_ready_page()
+        if database_unreachable(exc):
+            database_unavailable(exc)  # one log line per outage
+            return not_ready_page(unavailable=True)
+        raise exc
 
 
 def _locale() -> str:
@@ -107,6 +125,8 @@ def _register_shop_pages(app: Flask) -> None:
 
     @app.get("/products/<sku>")
     def product_page(sku: str) -> str:
+        if not valid_path_key(sku):  # before any query: PostgreSQL refuses NUL in a parameter
+            abort(404)
         locale = _locale()
         product = get_session().scalars(select(Product).where(Product.sku == sku)).one_or_none()
         if product is None or not product.active:
@@ -115,6 +135,8 @@ def _register_shop_pages(app: Flask) -> None:
 
     @app.get("/articles/<slug>")
     def article_page(slug: str) -> str:
+        if not valid_path_key(slug):
+            abort(404)
         locale = _locale()
         article = (
             get_session().scalars(select(Article).where(Article.slug == slug, Article.locale == locale)).one_or_none()
@@ -130,6 +152,8 @@ def _register_shop_pages(app: Flask) -> None:
     @app.route("/cart/add", methods=["GET", "POST"])
     def cart_add() -> Any:
         sku = request.values.get("sku", "")
+        if not valid_path_key(sku):
+            abort(404)
         product = get_session().scalars(select(Product).where(Product.sku == sku)).one_or_none()
         if product is None:
             abort(404)
@@ -141,7 +165,7 @@ def _register_shop_pages(app: Flask) -> None:
     @app.get("/cart")
     def cart_page() -> str:
         locale = _locale()
-        cart = session.get("cart", {})
+        cart = {sku: qty for sku, qty in session.get("cart", {}).items() if valid_path_key(sku)}
         rows = []
         total = Decimal("0")
         currency = "EUR"

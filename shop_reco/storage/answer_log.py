@@ -20,6 +20,9 @@ What it promises:
   (``retries`` attempts); only then is it dropped, with an error that says how
   many rows were lost. Rows also go at interpreter exit (``atexit``) and on
   :meth:`close`; a hard kill (SIGKILL) loses at most ``flush_seconds`` of rows.
+* **One bad row drops only itself.** A row the database refuses (a NUL in a
+  stored description) is found by halving the batch, logged by its id (never
+  its values) and dropped; every other row of the batch is written.
 * **Fork-safe.** A worker forked from a preloading master (gunicorn
   ``--preload``) starts with an empty queue of its own.
 
@@ -39,6 +42,7 @@ from itertools import chain
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Table, insert
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 log = logging.getLogger("shop_reco")
 
@@ -117,15 +121,32 @@ class AnswerLog:
                 batch, self._pending = self._pending, []
             if not batch:
                 return 0
-            if self._write(batch):
+            error = self._try_write(batch)
+            if error is None:
                 self._failures = 0
                 return len(batch)
+            written = 0
+            if _row_refused(error):
+                # One row the database will never take (a NUL in a stored description, say) must
+                # not cost the others theirs: find it by halves, drop it by id, write the rest.
+                queued = len(batch)
+                refused, batch = self._isolate(batch)
+                written = queued - len(refused) - len(batch)
+                reason = type(error).__name__  # never str(error): it quotes the row's values
+                for row_id in refused:
+                    log.error("shop_reco: the database refused answer log row %s (%s); dropped it", row_id, reason)
+                self.dropped += len(refused)
+                if not batch:
+                    self._failures = 0
+                    return written
+            else:
+                log.error("shop_reco: could not write %d answer log rows (%s)", len(batch), type(error).__name__)
             self._failures += 1
             if self._failures >= self.retries:
                 self.dropped += len(batch)
                 self._failures = 0
                 log.error("shop_reco: dropped %d answer log rows after %d failed writes", len(batch), self.retries)
-                return 0
+                return written
             with self._lock:  # keep them for the next attempt, oldest first, within the bound
                 self._pending[:0] = batch
                 overflow = len(self._pending) - self.max_pending
@@ -133,7 +154,7 @@ class AnswerLog:
                     del self._pending[:overflow]
                     self.dropped += overflow
                     log.error("shop_reco: dropped %d answer log rows: the queue is full", overflow)
-            return 0
+            return written
 
     def close(self) -> None:
         """Write what is queued and stop buffering (later rows are written in the request)."""
@@ -142,6 +163,31 @@ class AnswerLog:
         self.flush()
 
     def _write(self, rows: list[Mapping[str, Any]]) -> bool:
+        """Write ``rows`` in one transaction; False (logged without any value) when that failed."""
+        error = self._try_write(rows)
+        if error is not None:  # logging must never cost the shopper their answer
+            log.error("shop_reco: could not write %d answer log rows (%s)", len(rows), type(error).__name__)
+        return error is None
+
+    def _isolate(self, rows: list[Mapping[str, Any]]) -> tuple[list[str], list[Mapping[str, Any]]]:
+        """Write what the database takes, by halves: the ids it refused, and rows kept for a retry.
+
+        A refused row costs about two statements per halving (log2 of the batch), not one per row.
+        Rows that met an outage meanwhile are kept, not dropped.
+        """
+        error = self._try_write(rows)
+        if error is None:
+            return [], []
+        if not _row_refused(error):
+            return [], rows
+        if len(rows) == 1:
+            return [str(rows[0].get("id", "?"))], []
+        middle = len(rows) // 2
+        refused_a, kept_a = self._isolate(rows[:middle])
+        refused_b, kept_b = self._isolate(rows[middle:])
+        return refused_a + refused_b, kept_a + kept_b
+
+    def _try_write(self, rows: list[Mapping[str, Any]]) -> Exception | None:
         try:
             with self.engine.begin() as connection:
                 params = self._driver_params(rows)
@@ -159,11 +205,10 @@ class AnswerLog:
                         connection.exec_driver_sql(f"{head} VALUES {values}", tuple(chain.from_iterable(chunk)))
                 else:
                     connection.exec_driver_sql(prepared.sql, params)
-        except Exception as exc:  # logging must never cost the shopper their answer
-            log.error("shop_reco: could not write %d answer log rows (%s)", len(rows), type(exc).__name__)
-            return False
+        except Exception as exc:
+            return exc
         self.written += len(rows)
-        return True
+        return None
 
     def _prepared(self) -> _DriverInsert:
         """The INSERT as the driver's SQL, and each bind's name and type processor, made once."""
@@ -217,6 +262,16 @@ class AnswerLog:
                 if self._closed or (not self._pending and not wrote):
                     self._thread = None  # idle: end; the next add starts a new thread
                     return
+
+
+def _row_refused(error: Exception) -> bool:
+    """True when the database (or its driver) refuses a value, not when it is unreachable or lacks the table."""
+    if isinstance(error, (DataError, IntegrityError)):
+        return True
+    if isinstance(error, DBAPIError):
+        return False
+    # Raised while encoding a value (a lone surrogate), before anything reached the server.
+    return isinstance(error, (ValueError, TypeError)) or isinstance(getattr(error, "orig", None), ValueError)
 
 
 @atexit.register

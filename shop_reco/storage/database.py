@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop_reco.storage.models import CONTENT_MODELS, State
@@ -27,6 +28,34 @@ class DatabaseNotReady(RuntimeError):
     An operator's error that no shopper or API caller can fix; the API answers
     503 ``database_not_ready`` and the message says what to run.
     """
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached (down, restarting, network): a passing outage.
+
+    Every route answers 503 (the API ``database_unavailable`` with ``Retry-After``);
+    the pool's pre-ping reconnects on its own once the database is back.
+    """
+
+
+#: Seconds an API caller is asked to wait before trying again during an outage.
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database could not be reached, not that a query or a value was wrong.
+
+    A connection that failed or was lost (``OperationalError``, ``InterfaceError``,
+    an invalidated connection) or a pool that timed out; a missing table is
+    :func:`schema_missing` instead, even though SQLite reports it as operational.
+    """
+    if isinstance(exc, (DatabaseUnavailable, PoolTimeout)):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    return isinstance(exc, (OperationalError, InterfaceError)) and not schema_missing(exc)
 
 
 def schema_missing(exc: BaseException) -> bool:

@@ -68,8 +68,6 @@ def cacheable(response: Response, etag: str, max_age: int) -> Response:
 def install_policies(bp: Blueprint, state: RecoState) -> None:
     origins = frozenset(state.settings["SHOP_RECO_CORS_ORIGINS"])
     max_body = state.settings["SHOP_RECO_MAX_BODY_BYTES"]
-    if state.limiter_scope is not None:
-        state.limiter_scope.install(bp)  # the finder's rate limit, its headers and Retry-After
 
     @bp.before_request
     def _limit_body() -> None:

@@ -18,7 +18,7 @@ from flask import current_app, g, has_request_context, render_template, request,
 from markupsafe import Markup
 
 from shop_reco.extension import get_state
-from shop_reco.storage.database import DatabaseNotReady
+from shop_reco.storage.database import DatabaseNotReady, DatabaseUnavailable, database_unreachable
 from shop_reco.widgets.cart import check_cart_route_once
 from shop_reco.widgets.strings import SIDES, UiText, body_map, compose_description, ui_text
 
@@ -29,6 +29,9 @@ BLUEPRINT = "shop_reco_widgets"
 _SEQ_ATTR = "_shop_reco_widget_seq"
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
+#: Characters no shopper types or sees: removed from the finder's text (NUL included; PostgreSQL
+#: refuses it). Tabs and line breaks stay. Lone surrogates cannot arrive: forms decode with U+FFFD.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def widget_locale(wanted: str | None = None) -> str:
@@ -98,7 +101,7 @@ class FinderForm:
         area_codes = {a["key"] for a in ui.area_choices()} | {a["code"] for a in ui.areas}
         chip_codes = {c["code"] for c in ui.chips}
         return cls(
-            description=request.form.get("description", ""),
+            description=_INVISIBLE.sub("", request.form.get("description", "")),
             areas=tuple(a for a in request.form.getlist("area") if a in area_codes),
             chips=tuple(c for c in request.form.getlist("chip") if c in chip_codes),
         )
@@ -298,9 +301,14 @@ class WidgetTemplateGlobal:
         check_cart_route_once(current_app, get_state())
         try:
             return Markup(build(widget_locale(locale)))
-        except DatabaseNotReady:  # logged once for the operator; the host's page renders without us
+        except (DatabaseNotReady, DatabaseUnavailable):  # logged once for the operator; the page renders without us
             return Markup("")
-        except Exception:
+        except Exception as exc:
+            if database_unreachable(exc):
+                from shop_reco.answers import database_unavailable
+
+                database_unavailable(exc)  # logs once per outage
+                return Markup("")
             if current_app.testing:
                 raise
             log.exception("shop_reco: the %s widget failed to render; rendered nothing", kind)

@@ -8,10 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 from markupsafe import Markup
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from shop_reco.api.policies import rate_limit
+from shop_reco.api.rate_limits import RateLimited, rate_limited
+from shop_reco.api.request_body import body_cut_at_limit, valid_path_key
 from shop_reco.extension import resource_dir
-from shop_reco.storage.database import DatabaseNotReady
+from shop_reco.storage.database import (
+    RETRY_AFTER_SECONDS,
+    DatabaseNotReady,
+    DatabaseUnavailable,
+    database_unreachable,
+    schema_missing,
+)
 from shop_reco.widgets import policies
 from shop_reco.widgets.rendering import (
     FinderForm,
@@ -54,7 +63,8 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
     max_chars = settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]
     visitor_storage = bool(settings["SHOP_RECO_WIDGET_VISITOR_STORAGE"])
     embed_csp = policies.embed_csp(state)
-    limit = rate_limit(state, methods=["POST"])
+    # One budget with POST /recommendations: a client cannot triple it by switching forms.
+    limit = rate_limited(state, "answers", methods=["POST"])
     static_dir = resource_dir("templates") / "shop_reco" / "static"
 
     @bp.get("/widget.js")
@@ -94,6 +104,8 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         if request.method != "POST":
             return render_finder(locale, embed=embed, include_assets=assets), 200
         form = FinderForm.from_request(ui).validated(ui, max_chars)
+        if body_cut_at_limit():  # a chunked post cut at the limit: "too long", not a shortened text
+            raise RequestEntityTooLarge()
         if form.errors:
             return render_finder(locale, form=form, embed=embed, include_assets=assets), 400
         answer = answer_description(form.composed(locale), locale=locale, source="widget")
@@ -150,11 +162,13 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         return response
 
     @bp.errorhandler(429)
-    def rate_limited(exc: Exception) -> Response:
+    def too_many_posts(exc: Exception) -> Response:
         """Too many finder posts: the form again, with the shopper's text and a calm message."""
         response = finder_again("error_rate_limited", 429)
-        retry = getattr(exc, "retry_after", None)
-        response.headers["Retry-After"] = str(int(retry)) if retry else "60"
+        if isinstance(exc, RateLimited):
+            response.headers.update(exc.refusal.headers())
+        else:
+            response.headers["Retry-After"] = "60"
         return response
 
     @bp.errorhandler(413)
@@ -163,15 +177,30 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         return finder_again("error_too_long", 413, readable=False)
 
     @bp.errorhandler(DatabaseNotReady)
-    def not_ready(exc: DatabaseNotReady) -> Response:
-        """No shop_reco tables yet (logged for the operator): the finder keeps the text, other widgets show no box."""
+    @bp.errorhandler(DatabaseUnavailable)
+    def not_ready(exc: Exception) -> Response:
+        """No tables yet, or no database (logged once): the finder keeps the text, other widgets show no box."""
         if request.endpoint in (f"{bp.name}.finder_page", f"{bp.name}.embed_finder"):
-            return finder_again("error_unavailable", 503)
-        response = _html("", 503)
-        response.headers["Cache-Control"] = "no-store"
-        if request.endpoint and request.endpoint.startswith(f"{bp.name}.embed_"):
-            response.headers["Content-Security-Policy"] = embed_csp
+            response = finder_again("error_unavailable", 503)
+        else:
+            response = _html("", 503)
+            response.headers["Cache-Control"] = "no-store"
+            if request.endpoint and request.endpoint.startswith(f"{bp.name}.embed_"):
+                response.headers["Content-Security-Policy"] = embed_csp
+        if isinstance(exc, DatabaseUnavailable):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+    @bp.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError) -> Response:
+        """A query past the snapshot's check met the outage or a missing table: the same 503 as above."""
+        from shop_reco.answers import database_not_ready, database_unavailable
+
+        if schema_missing(exc):
+            return not_ready(database_not_ready(exc))
+        if database_unreachable(exc):
+            return not_ready(database_unavailable(exc))
+        raise exc
 
     @bp.route("/embed/finder", methods=["GET", "POST"])
     @limit
@@ -191,6 +220,8 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         """
         from shop_reco.answers import current_snapshot
 
+        if not valid_path_key(key):  # no catalogue holds it: not found, before any query
+            return _nothing()
         snapshot = current_snapshot()
         locale = widget_locale(request.args.get("locale"))
         etag = policies.widget_etag(kind, key, locale, snapshot.revision)

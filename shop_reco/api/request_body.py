@@ -1,0 +1,120 @@
+"""Reading what a caller sends without trusting it: JSON nesting, characters and path keys.
+
+Flask's ``request.get_json`` parses whatever arrives. A body of 16 KB can nest a
+thousand arrays deep (Python's parser then raises ``RecursionError``), and JSON
+escapes can carry NUL and lone surrogates that no person typed and PostgreSQL
+refuses. :func:`read_json` bounds the nesting *before* parsing, and refuses such
+characters with a 400 that names the field:
+
+    >>> nesting_depth(b'{"events": [{"item_id": "[[[["}]}')
+    3
+    >>> hostile_field({"events": [{"item_id": "x\\x00"}]})
+    ('events', 0, 'item_id')
+
+Path parameters (SKUs, slugs) are checked by :func:`valid_path_key` before any
+query; a key no catalogue can hold is simply not found.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from shop_reco.api.errors import ApiError
+
+#: Deepest JSON nesting we parse; our deepest body (an event batch) has three levels.
+MAX_JSON_DEPTH = 16
+#: A NUL, or half of a UTF-16 surrogate pair on its own (valid in a JSON escape, not in text).
+HOSTILE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+HOSTILE_MESSAGE = "Contains a character that is not allowed (NUL or an unpaired surrogate)."
+#: A SKU, slug or anchor as a path segment: unreserved URL characters, at most 128.
+PATH_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def nesting_depth(raw: bytes) -> int:
+    """How deep arrays and objects nest in ``raw`` JSON (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub(b'""', raw)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def hostile_field(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """The path of the first string (value or key) holding NUL or a lone surrogate, else None."""
+    if isinstance(value, str):
+        return path if HOSTILE_CHARACTERS.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if HOSTILE_CHARACTERS.search(key):
+                return (*path, "_schema")  # the key itself cannot be echoed back safely
+            found = hostile_field(item, (*path, key))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = hostile_field(item, (*path, index))
+            if found is not None:
+                return found
+    return None
+
+
+def field_errors(path: tuple[str | int, ...], message: str) -> dict[str, Any]:
+    """``{"events": {0: {"item_id": [message]}}}``: marshmallow's shape for a nested field."""
+    errors: Any = [message]
+    for part in reversed(path or ("_schema",)):
+        errors = {part: errors}
+    return dict(errors)
+
+
+def read_json() -> Any:
+    """The request's JSON body, refused with a 400 when too deep, malformed or holding hostile characters.
+
+    The size limit (413) applies while the body is read, chunked or not.
+    """
+    raw = request.get_data(cache=True)
+    if body_cut_at_limit():
+        raise RequestEntityTooLarge()
+    if nesting_depth(raw) > MAX_JSON_DEPTH:
+        raise ApiError(
+            400, "validation_error", "Some fields are invalid.", {"_schema": [f"Nested deeper than {MAX_JSON_DEPTH}."]}
+        )
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise BadRequest() from None
+    path = hostile_field(body)
+    if path is not None:
+        raise ApiError(400, "validation_error", "Some fields are invalid.", field_errors(path, HOSTILE_MESSAGE))
+    return body
+
+
+def body_cut_at_limit() -> bool:
+    """True when a body sent without ``Content-Length`` (chunked) filled ``max_content_length``.
+
+    Werkzeug then stops reading at the limit and hands over the first part, which would
+    fail to parse (a 400) or, in a form, be silently shortened; it is a 413. A chunked
+    body of exactly the limit counts as over it: the stream cannot tell the two apart.
+    """
+    if request.content_length is not None:
+        return False  # a declared length over the limit is refused (413) before reading
+    return bool(getattr(request.stream, "is_exhausted", False))
+
+
+def valid_path_key(value: str) -> bool:
+    """True when ``value`` can be a SKU, slug or anchor (checked before any query).
+
+    >>> valid_path_key("lumbar-support-belt"), valid_path_key("x\\x00"), valid_path_key("a" * 129)
+    (True, False, False)
+    """
+    return PATH_KEY.fullmatch(value) is not None
