@@ -32,8 +32,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
+from shop_reco.state import get_state
+
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -126,8 +128,6 @@ def nav_links() -> list[tuple[str, str, bool]]:
 
 def admin_context() -> dict[str, Any]:
     """What every admin template can use: the base to extend, CSRF and CSP helpers, nav."""
-    from shop_reco.extension import get_state
-
     settings = get_state().settings
     return {
         "admin_base": settings["SHOP_RECO_ADMIN_BASE_TEMPLATE"],
@@ -172,8 +172,6 @@ def _forbidden(closed: bool) -> ResponseReturnValue:
 
 
 def _require_admin() -> ResponseReturnValue | None:
-    from shop_reco.extension import get_state
-
     auth = get_state().settings["SHOP_RECO_ADMIN_AUTH"]
     if auth is None:
         return _forbidden(closed=True)

@@ -7,17 +7,16 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from shop_reco.api import views
 from shop_reco.api.errors import register_error_handlers
 from shop_reco.api.policies import allowed_methods, install_policies
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 
 def create_api_blueprint(state: RecoState, limiter: Any) -> Blueprint:
     """A fresh blueprint per app, so two apps can mount shop_reco with different settings."""
-    from shop_reco.api import views
-
     bp = Blueprint("shop_reco_api", __name__)
     register_error_handlers(bp)
     install_policies(bp, state)

@@ -20,6 +20,7 @@ from shop_reco.recommending import (
     products_for_sections,
     text_for,
 )
+from shop_reco.recommending.safety import disclaimer
 from shop_reco.understanding import Profile
 
 
@@ -176,8 +177,6 @@ def recommendation_payload(rec: Recommendation, *, cart_template: str, article_t
 
 def pairings_payload(sku: str, compiled: CompiledRules, locale: str, *, article_template: str) -> dict[str, Any]:
     """The body of ``GET /products/<sku>/pairings``; raises ``UnknownItemError`` for an unknown SKU."""
-    from shop_reco.recommending.safety import disclaimer
-
     found = pairings_for_product(sku, compiled, locale)
     return {
         "sku": sku,

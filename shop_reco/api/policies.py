@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, NotFound, UnsupportedMediaType
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 F = TypeVar("F", bound=Callable[..., Any])
 

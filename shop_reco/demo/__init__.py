@@ -16,10 +16,12 @@ from flask import Flask, abort, redirect, render_template, request, session, url
 from sqlalchemy import select
 
 from shop_reco import ShopReco, settings
+from shop_reco.answers import database_not_ready
 from shop_reco.demo.admin_login import register_demo_login
 from shop_reco.demo.embedding import register_embed_demo
-from shop_reco.extension import get_session
 from shop_reco.recommending.catalog import text_for
+from shop_reco.state import get_session
+from shop_reco.storage.database import DatabaseNotReady, schema_missing
 from shop_reco.storage.models import Article, Product
 
 
@@ -51,9 +53,6 @@ def _register_not_ready_page(app: Flask) -> None:
     would show its own maintenance page. The log line comes from shop_reco.
     """
     from sqlalchemy.exc import DBAPIError
-
-    from shop_reco.answers import database_not_ready
-    from shop_reco.storage.database import DatabaseNotReady, schema_missing
 
     def not_ready_page() -> tuple[str, int, dict[str, str]]:
         return render_template("shop_reco/demo/not_ready.html", locale=_locale()), 503, {"Cache-Control": "no-store"}

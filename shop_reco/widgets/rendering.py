@@ -17,8 +17,12 @@ from typing import Any
 from flask import current_app, g, has_request_context, render_template, request, url_for
 from markupsafe import Markup
 
-from shop_reco.extension import get_state
+from shop_reco.answers import current_snapshot
+from shop_reco.api.payloads import article_payload, pairings_payload
+from shop_reco.recommending import UnknownItemError
+from shop_reco.state import get_session, get_state
 from shop_reco.storage.database import DatabaseNotReady
+from shop_reco.storage.queries import article_record
 from shop_reco.widgets.strings import UiText, body_map, compose_description, ui_text
 
 log = logging.getLogger("shop_reco.widgets")
@@ -173,10 +177,6 @@ def render_finder(
 
 def pairings_for(sku: str, locale: str) -> dict[str, Any] | None:
     """The pairings payload of a product, or None for an unknown SKU or when nothing pairs."""
-    from shop_reco.answers import current_snapshot
-    from shop_reco.api.payloads import pairings_payload
-    from shop_reco.recommending import UnknownItemError
-
     template = get_state().settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
     try:
         payload = pairings_payload(sku, current_snapshot().compiled, locale, article_template=template)
@@ -187,11 +187,6 @@ def pairings_for(sku: str, locale: str) -> dict[str, Any] | None:
 
 def article_for(slug: str, locale: str) -> dict[str, Any] | None:
     """The article payload (sections with their products), or None for an unknown slug."""
-    from shop_reco.answers import current_snapshot
-    from shop_reco.api.payloads import article_payload
-    from shop_reco.extension import get_session
-    from shop_reco.storage.queries import article_record
-
     compiled = current_snapshot().compiled  # first: it says clearly when the tables are missing
     record = article_record(get_session(), slug, locale)
     if record is None:

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, jsonify, render_template, request
 from markupsafe import Markup
 
+from shop_reco.answers import answer_description, current_snapshot
+from shop_reco.api.payloads import answer_payload
 from shop_reco.api.policies import rate_limit
-from shop_reco.extension import resource_dir
+from shop_reco.resources import resource_dir
 from shop_reco.storage.database import DatabaseNotReady
 from shop_reco.widgets import policies
 from shop_reco.widgets.rendering import (
@@ -26,7 +28,7 @@ from shop_reco.widgets.rendering import (
 from shop_reco.widgets.strings import body_map, ui_text
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 EMBED_TEMPLATE = "shop_reco/widgets/embed.html"
 
@@ -84,9 +86,6 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
 
     def answer_form(locale: str, embed: bool) -> tuple[str, int]:
         """Answer a posted form (or show an empty one) as finder HTML and a status."""
-        from shop_reco.answers import answer_description
-        from shop_reco.api.payloads import answer_payload
-
         ui = ui_text(locale)
         assets = not embed  # iframe pages link them in <head>; the result page's layout may be the host's
         if request.method != "POST":
@@ -187,8 +186,6 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         Rendered pages are kept on the compiled rules of the revision they show (a content
         edit starts afresh), as bytes and headers: each request gets a new Response.
         """
-        from shop_reco.answers import current_snapshot
-
         snapshot = current_snapshot()
         locale = widget_locale(request.args.get("locale"))
         etag = policies.widget_etag(kind, key, locale, snapshot.revision)
