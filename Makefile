@@ -7,7 +7,7 @@ DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.db
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help venv demo test test-fast lint format bench bench-quick eval wheel-check fuzz load clean
+.PHONY: help venv demo test test-fast lint format check-imports core-alone bench bench-quick eval wheel-check fuzz load clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -35,7 +35,13 @@ test-fast: $(STAMP)  ## the suite without slow, browser and wheel tests
 lint: $(STAMP)  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shop_reco
+	$(BIN)/mypy shop_reco tools
+
+check-imports: $(STAMP)  ## fail on any import cycle between shop_reco's packages (tools/check_imports.py)
+	$(BIN)/python tools/check_imports.py
+
+core-alone: $(STAMP)  ## run understanding and recommending in a virtualenv without Flask or SQLAlchemy
+	PYTHON=$(BIN)/python .ci/core-alone
 
 format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
