@@ -6,8 +6,10 @@ STAMP  := $(VENV)/.installed
 DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.db
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Both cores: one xdist worker per CPU, a test file per worker at a time (module fixtures run once).
+PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: help venv demo test test-fast lint format check-imports core-alone bench bench-quick eval wheel-check fuzz load clean
+.PHONY: help venv demo test test-fast lint format coverage check-imports core-alone bench bench-quick eval wheel-check fuzz load clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -31,6 +33,9 @@ test: $(STAMP)  ## run the whole test suite (PostgreSQL too when SHOP_RECO_TEST_
 
 test-fast: $(STAMP)  ## the suite without slow, browser and wheel tests
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+coverage: $(STAMP)  ## the whole suite (as `make test`) with a line coverage report; writes coverage.xml
+	$(BIN)/python -m pytest --cov=shop_reco --cov-report=term:skip-covered --cov-report=xml $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
