@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed
 DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.db
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-# Both cores: one xdist worker per CPU, a test file per worker at a time (module fixtures run once).
-PYTEST_ARGS ?= -n auto --dist loadfile
+# Both cores: one xdist worker per CPU, tests handed out one by one (`--dist load`, the default;
+# not loadfile, which runs only the first of several tests sharing a node id, as schemathesis makes them).
+PYTEST_ARGS ?= -n auto
 
 .PHONY: help venv demo test test-fast lint format coverage check-imports core-alone bench bench-quick eval wheel-check fuzz load clean
 
