@@ -6,8 +6,11 @@ STAMP  := $(VENV)/.installed
 DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.db
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Both cores: one xdist worker per CPU, tests handed out one by one (`--dist load`, the default;
+# not loadfile, which runs only the first of several tests sharing a node id, as schemathesis makes them).
+PYTEST_ARGS ?= -n auto
 
-.PHONY: help venv demo test test-fast lint format bench bench-quick eval wheel-check fuzz load clean
+.PHONY: help venv demo test test-fast lint format coverage check-imports core-alone bench bench-quick eval wheel-check fuzz load clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -32,10 +35,19 @@ test: $(STAMP)  ## run the whole test suite (PostgreSQL too when SHOP_RECO_TEST_
 test-fast: $(STAMP)  ## the suite without slow, browser and wheel tests
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
+coverage: $(STAMP)  ## the whole suite (as `make test`) with a line coverage report; writes coverage.xml
+	$(BIN)/python -m pytest --cov=shop_reco --cov-report=term:skip-covered --cov-report=xml $(PYTEST_ARGS)
+
 lint: $(STAMP)  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shop_reco
+	$(BIN)/mypy shop_reco tools
+
+check-imports: $(STAMP)  ## fail on any import cycle between shop_reco's packages (tools/check_imports.py)
+	$(BIN)/python tools/check_imports.py
+
+core-alone: $(STAMP)  ## run understanding and recommending in a virtualenv without Flask or SQLAlchemy
+	PYTHON=$(BIN)/python .ci/core-alone
 
 format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from shop_reco.extension import get_session, get_state
 from shop_reco.recommending import (
     Catalog,
     CompiledRules,
@@ -38,6 +37,7 @@ from shop_reco.recommending import (
     recommend,
 )
 from shop_reco.recommending.experiments import LIVE, Arm, RunningExperiment
+from shop_reco.state import get_session, get_state
 from shop_reco.storage.database import (
     UPGRADE_COMMAND,
     DatabaseNotReady,
@@ -48,10 +48,11 @@ from shop_reco.storage.database import (
 from shop_reco.storage.experiments import running_experiment
 from shop_reco.storage.ids import time_ordered_id
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
-from shop_reco.understanding import Profile
+from shop_reco.understanding import Analyzer, Profile, detect_locale
+from shop_reco.understanding.lexicon import shipped_lexicons
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 log = logging.getLogger("shop_reco")
 
@@ -100,9 +101,6 @@ def build_analyzer(synonyms: list[dict[str, str]]) -> Any:
 
 @lru_cache(maxsize=4)
 def _analyzer_for(synonyms: tuple[tuple[str, str, str, str], ...]) -> Any:
-    from shop_reco.understanding import Analyzer
-    from shop_reco.understanding.lexicon import shipped_lexicons
-
     extra = [{"locale": loc, "group": group, "code": code, "phrase": phrase} for loc, group, code, phrase in synonyms]
     return Analyzer.from_data(shipped_lexicons(), extra_synonyms=extra)
 
@@ -273,7 +271,6 @@ def choose_locale(text: str, wanted: str | None) -> str:
         if wanted not in offered:
             raise LocaleError(f"unknown locale {wanted!r}; this shop offers {', '.join(offered)}")
         return wanted
-    from shop_reco.understanding import detect_locale
 
     detected = detect_locale(text)
     return detected if detected in offered else str(settings["SHOP_RECO_DEFAULT_LOCALE"])

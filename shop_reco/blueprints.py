@@ -6,10 +6,14 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, Response
 
-from shop_reco.extension import resource_dir
+from shop_reco.admin import register_admin
+from shop_reco.api import create_api_blueprint
+from shop_reco.api.rate_limits import make_rate_limits
+from shop_reco.resources import resource_dir
+from shop_reco.widgets import register_widgets
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 
 def register_blueprints(app: Flask, state: RecoState) -> None:
@@ -33,17 +37,10 @@ def register_blueprints(app: Flask, state: RecoState) -> None:
 
     app.register_blueprint(assets, url_prefix=prefix)
 
-    from shop_reco.api import create_api_blueprint
-    from shop_reco.api.rate_limits import make_rate_limits
-
     if state.settings["SHOP_RECO_RATELIMIT_ENABLED"]:
         state.rate_limits = make_rate_limits(state)
     app.register_blueprint(create_api_blueprint(state), url_prefix=f"{prefix}/api/v1")
 
-    from shop_reco.widgets import register_widgets
-
     register_widgets(app, state)
-
-    from shop_reco.admin import register_admin
 
     register_admin(app, state)

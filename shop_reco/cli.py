@@ -10,7 +10,19 @@ import click
 from flask.cli import with_appcontext
 
 from shop_reco import settings as settings_mod
-from shop_reco.extension import get_session, get_state
+from shop_reco.admin.experiment_lifecycle import ExperimentError, experiment_report, start_experiment, stop_experiment
+from shop_reco.answers import LocaleError, answer_description
+from shop_reco.api.payloads import answer_payload
+from shop_reco.importing.articles import ArticleImportError, parse_article
+from shop_reco.importing.products import ProductImportError, read_products
+from shop_reco.recommending import load_rules
+from shop_reco.state import get_session, get_state
+from shop_reco.storage import migrations
+from shop_reco.storage.content import replace_article, rule_record, upsert_product, upsert_rule, upsert_source
+from shop_reco.storage.demo_data import DemoDataError, load_demo_data
+from shop_reco.storage.privacy import purge_expired_descriptions
+from shop_reco.storage.snapshot import load_rule_data
+from shop_reco.understanding import tag_text
 
 shop_reco_group = click.Group("shop-reco", help="shop_reco: recommendations for discomfort descriptions.")
 
@@ -45,8 +57,6 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Create or update shop_reco's tables (default: to the newest revision)."""
-    from shop_reco.storage import migrations
-
     try:
         migrations.upgrade(get_state().engine, revision)
     except Exception as exc:
@@ -59,8 +69,6 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Step back one revision, or to REVISION ('base' drops every reco_ table)."""
-    from shop_reco.storage import migrations
-
     try:
         migrations.downgrade(get_state().engine, revision)
     except Exception as exc:
@@ -72,8 +80,6 @@ def db_downgrade(revision: str) -> None:
 @with_appcontext
 def db_current() -> None:
     """Print the revision the database is at and whether it is the newest."""
-    from shop_reco.storage import migrations
-
     engine = get_state().engine
     rev = migrations.current(engine)
     head = migrations.head()
@@ -102,8 +108,6 @@ def show_config() -> None:
 @with_appcontext
 def demo_data() -> None:
     """Load the bundled demo catalogue, exercises, article, rules and test bench (idempotent)."""
-    from shop_reco.storage.demo_data import DemoDataError, load_demo_data
-
     session = get_session()
     _require_schema()
     try:
@@ -130,10 +134,6 @@ def demo_data() -> None:
 @with_appcontext
 def import_article(file: str, fmt: str | None, locale: str | None, slug: str | None) -> None:
     """Import an article (plain text, Markdown or HTML) into sections tagged with concepts."""
-    from shop_reco.importing.articles import ArticleImportError, parse_article
-    from shop_reco.storage.content import replace_article, upsert_source
-    from shop_reco.understanding import tag_text
-
     _require_schema()
     locale = _check_locale(locale)
     raw = _read_file(file)
@@ -177,9 +177,6 @@ def import_products(file: str, fmt: str | None, allow_claims: bool) -> None:
     Copy that says a product treats, cures or relieves is refused, as in the admin
     product form, unless --allow-claims confirms that the wording was reviewed.
     """
-    from shop_reco.importing.products import ProductImportError, read_products
-    from shop_reco.storage.content import upsert_product
-
     _require_schema()
     raw = _read_file(file)
     fmt = fmt or ("csv" if file.lower().endswith(".csv") else "json")
@@ -219,8 +216,6 @@ def _check_locale(locale: str | None) -> str:
 
 
 def _require_schema() -> None:
-    from shop_reco.storage import migrations
-
     try:
         behind = migrations.pending(get_state().engine)
     except Exception as exc:
@@ -233,8 +228,6 @@ def _require_schema() -> None:
 @with_appcontext
 def purge_command() -> None:
     """Delete stored description text past SHOP_RECO_RETENTION_DAYS (derived codes stay)."""
-    from shop_reco.storage.privacy import purge_expired_descriptions
-
     _require_schema()
     session = get_session()
     count = purge_expired_descriptions(session)
@@ -252,9 +245,6 @@ def purge_command() -> None:
 @with_appcontext
 def recommend_command(text: str, locale: str | None, as_json: bool) -> None:
     """Print what the API would answer for TEXT (the text itself is not stored)."""
-    from shop_reco.answers import LocaleError, answer_description
-    from shop_reco.api.payloads import answer_payload
-
     _require_schema()
     state = get_state()
     if not text.strip() or len(text) > state.settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]:
@@ -308,8 +298,6 @@ def rules_group() -> None:
 @with_appcontext
 def rules_export(file: str) -> None:
     """Write every rule to FILE ('-' for standard output)."""
-    from shop_reco.storage.snapshot import load_rule_data
-
     _require_schema()
     rules = list(load_rule_data(get_session()))
     for r in rules:
@@ -328,9 +316,6 @@ def rules_export(file: str) -> None:
 def rules_import(file: str) -> None:
     """Create or update rules by key from FILE; one invalid rule and nothing is written."""
     from marshmallow import ValidationError
-
-    from shop_reco.recommending import load_rules
-    from shop_reco.storage.content import rule_record, upsert_rule
 
     _require_schema()
     try:
@@ -372,8 +357,6 @@ def experiments_start(file: str) -> None:
     Every variant's rules are validated like live rules and run through the
     safety test bench first; a variant that breaks a safety case does not start.
     """
-    from shop_reco.admin.experiment_lifecycle import ExperimentError, start_experiment
-
     _require_schema()
     try:
         data = json.loads(_read_file(file).decode("utf-8"))
@@ -392,8 +375,6 @@ def experiments_start(file: str) -> None:
 @with_appcontext
 def experiments_stop(key: str) -> None:
     """Stop experiment KEY: from now on every answer uses the live rules."""
-    from shop_reco.admin.experiment_lifecycle import ExperimentError, stop_experiment
-
     _require_schema()
     try:
         row = stop_experiment(key, actor="cli")
@@ -408,8 +389,6 @@ def experiments_stop(key: str) -> None:
 @with_appcontext
 def experiments_report(key: str, as_json: bool) -> None:
     """Answers, impressions, clicks and add-to-carts per variant, with rates, intervals and chance of being best."""
-    from shop_reco.admin.experiment_lifecycle import ExperimentError, experiment_report
-
     _require_schema()
     try:
         report = experiment_report(key)

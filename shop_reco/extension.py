@@ -1,84 +1,30 @@
-"""The Flask extension: configuration, database sessions, blueprints and CLI."""
+"""The Flask extension: reads the configuration, makes the engine, mounts the blueprints and CLI.
+
+It only wires: the per-app state and the session accessors are in ``shop_reco.state``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from shop_reco import settings as settings_mod
+from shop_reco.blueprints import register_blueprints
+from shop_reco.cli import shop_reco_group
+from shop_reco.resources import resource_dir
+from shop_reco.state import EXTENSION_KEY, RecoState, close_session, get_session, get_state
 from shop_reco.storage.answer_log import AnswerLog
 from shop_reco.storage.database import make_engine, make_session_factory
 from shop_reco.storage.models import Recommendation
 
-if TYPE_CHECKING:
-    from shop_reco.api.rate_limits import RateLimits
-
-EXTENSION_KEY = "shop_reco"
-_SESSION_ATTR = "_shop_reco_session"
-
-#: The top-level folders of a source checkout, mapped into the package in wheels.
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def resource_dir(name: str) -> Path:
-    """Locate ``templates`` or ``migrations`` in a wheel (inside the package) or a checkout."""
-    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
-        if candidate.is_dir():
-            return candidate
-    raise RuntimeError(f"shop_reco's {name}/ folder is missing; reinstall the package")
-
-
-@dataclass
-class RecoState:
-    """Everything shop_reco keeps for one app, in ``app.extensions["shop_reco"]``."""
-
-    extension: ShopReco
-    settings: dict[str, Any]
-    engine: Engine
-    session_factory: sessionmaker[Session]
-    owns_engine: bool
-    answer_log: AnswerLog
-    caches: dict[str, Any] = field(default_factory=dict)
-    #: The rate-limit budgets of our views (None when SHOP_RECO_RATELIMIT_ENABLED is off).
-    rate_limits: RateLimits | None = None
-
-    def setting(self, key: str) -> Any:
-        return self.settings[key]
-
-    def close(self) -> None:
-        """Write queued answers, stop buffering, and dispose of the engine if it is ours.
-
-        For tests and for hosts that shut an app down without exiting the process.
-        """
-        self.answer_log.close()
-        if self.owns_engine:
-            self.engine.dispose()
-
-
-def get_state(app: Flask | None = None) -> RecoState:
-    """The shop_reco state of ``app`` (default: the current app), with a fix hint if missing."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    try:
-        return app.extensions[EXTENSION_KEY]
-    except KeyError:
-        raise RuntimeError(
-            "shop_reco is not registered on this app; did you forget to call ShopReco(app) or reco.init_app(app)?"
-        ) from None
-
-
-def get_session() -> Session:
-    """The shop_reco database session of the current app context, created on first use."""
-    session: Session | None = g.get(_SESSION_ATTR)
-    if session is None:
-        session = get_state().session_factory()
-        setattr(g, _SESSION_ATTR, session)
-    return session
+# The accessors live in shop_reco.state (which imports no view code); they stay importable
+# from here for host apps and tests written against earlier versions.
+__all__ = ["EXTENSION_KEY", "RecoState", "ShopReco", "get_session", "get_state", "resource_dir"]
 
 
 class ShopReco:
@@ -130,14 +76,9 @@ class ShopReco:
             ),
         )
         app.extensions[EXTENSION_KEY] = state
-        app.teardown_appcontext(_close_session)
-
-        from shop_reco.cli import shop_reco_group
-
+        app.teardown_appcontext(close_session)
         app.cli.add_command(shop_reco_group)
         if resolved["SHOP_RECO_ENABLED"]:
-            from shop_reco.blueprints import register_blueprints
-
             register_blueprints(app, state)
 
     def _make_engine(self, app: Flask, resolved: dict[str, Any]) -> tuple[Engine, bool]:
@@ -172,9 +113,3 @@ class ShopReco:
     def settings(self, app: Flask | None = None) -> dict[str, Any]:
         """The resolved ``SHOP_RECO_*`` settings of ``app`` (default: the current app)."""
         return dict(get_state(app).settings)
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session: Session | None = g.pop(_SESSION_ATTR, None)
-    if session is not None:
-        session.close()

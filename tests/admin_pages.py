@@ -110,13 +110,9 @@ def csrf_token(html: str) -> str:
 
 def admin_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The demo app (as conftest's ``app``) with the admin open to ``tester``: migrated, demo data loaded."""
-    from conftest import make_app
+    from tests.databases import load_demo_database, make_app
 
-    app = make_app(database_url, tmp_path, SHOP_RECO_ADMIN_AUTH=lambda: ADMIN_USER)
-    runner = app.test_cli_runner()
-    for args in (["shop-reco", "db", "upgrade"], ["shop-reco", "demo-data"]):
-        result = runner.invoke(args=args)
-        assert result.exit_code == 0, result.output
+    app = make_app(load_demo_database(database_url), tmp_path, SHOP_RECO_ADMIN_AUTH=lambda: ADMIN_USER)
     yield app
     app.extensions["shop_reco"].close()
 

@@ -15,6 +15,10 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, make_url, text
 
+from tests.databases import load_demo_database, make_app
+
+__all__ = ["REPO", "SHARED", "eval_descriptions", "load_demo_database", "make_app", "postgres_base_url"]
+
 # The one place the Hypothesis profiles are defined. ``ci`` (the default, and what `make test`
 # and CI run) is derandomized: the same examples every run, so no test passes or fails by
 # chance. ``full`` (`make fuzz`) draws 1,000 fresh random examples a property to find new ones.
@@ -87,30 +91,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield from _fresh_schema_url(base)
 
 
-def make_app(database_url: str, tmp_path: Path, **config: object):  # type: ignore[no-untyped-def]
-    from shop_reco.demo import create_app
-
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SHOP_RECO_DATABASE_URL": database_url,
-            "SHOP_RECO_RATELIMIT_ENABLED": False,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            **config,
-        }
-    )
-    return app
-
-
 @pytest.fixture
 def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """The demo storefront on a migrated database holding the demo data."""
-    app = make_app(database_url, tmp_path)
-    runner = app.test_cli_runner()
-    for args in (["shop-reco", "db", "upgrade"], ["shop-reco", "demo-data"]):
-        result = runner.invoke(args=args)
-        assert result.exit_code == 0, result.output
+    """The demo storefront on a migrated database holding the demo data (a copy of the session's)."""
+    app = make_app(load_demo_database(database_url), tmp_path)
     yield app
     app.extensions["shop_reco"].close()
 

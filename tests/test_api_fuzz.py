@@ -19,17 +19,14 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import OperationConfig, OperationsConfig
 
 from shop_reco.api.openapi import openapi_document
-from tests.conftest import make_app
+from tests.databases import load_demo_database, make_app
 
 EXAMPLES = int(os.environ.get("SHOP_RECO_FUZZ_EXAMPLES", "25"))
 
 
 @pytest.fixture
 def fuzz_app(database_url: str, tmp_path: Path) -> Flask:
-    app = make_app(database_url, tmp_path)
-    runner = app.test_cli_runner()
-    for args in (["shop-reco", "db", "upgrade"], ["shop-reco", "demo-data"]):
-        assert runner.invoke(args=args).exit_code == 0
+    app = make_app(load_demo_database(database_url), tmp_path)  # a copy of the session's migrated database
     yield app
     app.extensions["shop_reco"].close()
 

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask
 
+from shop_reco.admin import preview, revisions, rules, security, testbench
+
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 BLUEPRINT_NAME = "shop_reco_admin"
 #: Admin sections that register themselves when their module exists.
@@ -29,8 +31,6 @@ OPTIONAL_SECTIONS = (
 
 def create_admin_blueprint(state: RecoState) -> Blueprint:
     """The admin blueprint with its security hooks and every section's routes."""
-    from shop_reco.admin import preview, revisions, rules, security, testbench
-
     bp = Blueprint(BLUEPRINT_NAME, __name__)
     security.register(bp, state)
     for section in (rules, preview, testbench, revisions):

@@ -23,15 +23,15 @@ from sqlalchemy import Date, Select, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from shop_reco import vocabulary
-from shop_reco.extension import get_session
 from shop_reco.recommending.catalog import text_for
+from shop_reco.state import get_session
 from shop_reco.storage.models import Event, Exercise, Product
 from shop_reco.storage.models import Recommendation as AnswerRecord
 
 if TYPE_CHECKING:
     from typing import TypeAlias, Unpack
 
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
     AnySelect: TypeAlias = Select[Unpack[tuple[Any, ...]]]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from shop_reco.admin.security import current_admin
-from shop_reco.extension import get_session
+from shop_reco.state import get_session
 from shop_reco.storage.content import record
 
 #: What ``Revision.action`` may say.

@@ -17,8 +17,8 @@ from shop_reco.admin.bench import BenchVerdict
 from shop_reco.admin.sandbox import judge_change
 from shop_reco.admin.security import current_admin
 from shop_reco.answers import invalidate_snapshot
-from shop_reco.extension import get_session
 from shop_reco.recommending import Rule, load_rule
+from shop_reco.state import get_session
 from shop_reco.storage.content import rule_record
 from shop_reco.storage.models import Rule as RuleRow
 from shop_reco.storage.rules import (

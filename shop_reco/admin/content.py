@@ -21,10 +21,11 @@ from flask import Blueprint, render_template
 from shop_reco.admin.audit import record_change
 from shop_reco.admin.content_forms import FieldErrors, concept_choices
 from shop_reco.admin.security import current_admin
-from shop_reco.extension import get_session, get_state
+from shop_reco.answers import invalidate_snapshot
+from shop_reco.state import get_session, get_state
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 #: Status of a page shown again because its form is invalid (the input is kept).
 INVALID: Final = 400
@@ -46,6 +47,8 @@ __all__ = [
 
 def register(bp: Blueprint, state: RecoState) -> None:
     """Add the content pages to the admin blueprint ``bp``."""
+    # The sections import this module's helpers, so they load here (a loop inside the admin
+    # package, left for the admin's reorganisation by entity).
     from shop_reco.admin import content_articles, content_catalog, content_synonyms
 
     content_catalog.register(bp, state)
@@ -65,8 +68,6 @@ def current_actor() -> str | None:
 
 def commit_content() -> None:
     """Commit the admin's change and have this process rebuild its answers from it."""
-    from shop_reco.answers import invalidate_snapshot
-
     session = get_session()
     try:
         session.commit()

@@ -41,13 +41,17 @@ from shop_reco.admin.content_forms import (
     load_form,
 )
 from shop_reco.admin.security import on_csrf_failure
-from shop_reco.extension import get_session
+from shop_reco.answers import current_snapshot
+from shop_reco.importing import ArticleImportError, parse_article
+from shop_reco.importing.articles import MAX_ARTICLE_BYTES
 from shop_reco.importing.documents import SECTION_KINDS
+from shop_reco.state import get_session
 from shop_reco.storage.content import article_snapshot, replace_article, upsert_source
 from shop_reco.storage.models import Article, Source
+from shop_reco.understanding.analyzer import tag_text
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 #: Upload extensions and the article format each implies.
 UPLOAD_FORMATS: Final = {
@@ -193,14 +197,10 @@ def _import_page(values: FormValues, errors: FieldErrors, status: int = 200, **p
 def _tagger() -> Callable[[str, str], frozenset[str]]:
     """Tag sections with the analyzer that answers shoppers (merchant synonyms included)."""
     try:
-        from shop_reco.answers import current_snapshot
-
         analyzer = current_snapshot().analyzer
         tag: Callable[[str, str], frozenset[str]] = analyzer.tag_text
         return tag
     except Exception:  # the snapshot cannot be built: tag with the shipped lexicons alone
-        from shop_reco.understanding.analyzer import tag_text
-
         return tag_text
 
 
@@ -232,8 +232,6 @@ def _import_article() -> Any:
             got = suffix or "no extension"
             errors["file"] = [f"{source_name}: upload a .txt, .md or .html file (got {got})"]
         else:
-            from shop_reco.importing.articles import MAX_ARTICLE_BYTES
-
             raw = upload.read(MAX_ARTICLE_BYTES + 1)
             if values["fmt"] == "auto":
                 values["fmt"] = UPLOAD_FORMATS[suffix]
@@ -243,8 +241,6 @@ def _import_article() -> Any:
         return _import_page(values, errors, INVALID)
     fmt = "text" if values["fmt"] == "auto" else values["fmt"]
     field = "file" if isinstance(raw, bytes) else "text"
-
-    from shop_reco.importing import ArticleImportError, parse_article
 
     try:
         doc = parse_article(raw, fmt=fmt, locale=values["locale"], slug=values["slug"] or None, tagger=_tagger())

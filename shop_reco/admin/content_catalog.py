@@ -58,8 +58,8 @@ from shop_reco.admin.content_forms import (
 )
 from shop_reco.admin.content_usage import Usage, usage_of
 from shop_reco.admin.security import on_csrf_failure
-from shop_reco.extension import get_session
 from shop_reco.recommending.catalog import text_for
+from shop_reco.state import get_session
 from shop_reco.storage.content import (
     EXERCISE_FIELDS,
     PRODUCT_FIELDS,
@@ -70,7 +70,7 @@ from shop_reco.storage.content import (
 from shop_reco.storage.models import Exercise, Product, Source
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 CLAIMS_REVIEWED = "claims_reviewed"
 #: The delete page's tick box, and the value it posts.

@@ -21,6 +21,8 @@ from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MultiDict
 
 from shop_reco import vocabulary
+from shop_reco.importing import find_claims
+from shop_reco.importing.anchors import unique_anchor
 from shop_reco.importing.schemas import ArticleSchema, ExerciseSchema, ProductSchema
 
 __all__ = [
@@ -210,8 +212,6 @@ def product_data(
 
 def product_claims(values: Mapping[str, Any], locales: Sequence[str]) -> dict[str, list[str]]:
     """Treatment or cure phrases in the product copy, by input name."""
-    from shop_reco.importing import find_claims
-
     found: dict[str, list[str]] = {}
     for locale in locales:
         for part in ("name", "description"):
@@ -392,6 +392,4 @@ def article_data(values: Mapping[str, Any], slug: str, locale: str) -> tuple[dic
 
 
 def _anchor_for(heading: str, taken: set[str]) -> str:
-    from shop_reco.importing.anchors import unique_anchor
-
     return unique_anchor(heading, taken)

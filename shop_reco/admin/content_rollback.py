@@ -16,7 +16,7 @@ from sqlalchemy import select
 from shop_reco.admin.audit import record_change
 from shop_reco.admin.content_synonyms import judged, masked_red_flags, synonym_key, synonym_record
 from shop_reco.admin.content_usage import usage_of
-from shop_reco.extension import get_session
+from shop_reco.state import get_session
 from shop_reco.storage.content import EXERCISE_FIELDS, PRODUCT_FIELDS, snapshot_of
 from shop_reco.storage.models import Exercise, Product, Synonym
 

@@ -28,12 +28,16 @@ from shop_reco.admin.content import (
     stale_message,
 )
 from shop_reco.admin.content_forms import FORM_ERRORS, FieldErrors, FormValues, concept_choices
+from shop_reco.admin.sandbox import judge_synonyms
 from shop_reco.admin.security import on_csrf_failure
-from shop_reco.extension import get_session
+from shop_reco.state import get_session
 from shop_reco.storage.models import Synonym
+from shop_reco.understanding import analyze
+from shop_reco.understanding.lexicon import LexiconError, synonym_phrases
+from shop_reco.understanding.tokens import normalise_phrase
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 MAX_PHRASE_CHARS: Final = 100
 #: The synonym form's inputs.
@@ -52,8 +56,6 @@ def synonym_key(data: dict[str, str]) -> str:
 
 def check_synonym(data: dict[str, Any], locales: Sequence[str]) -> FieldErrors:
     """Problems with one synonym ``{"locale", "group", "code", "phrase"}``, by field; ``{}`` if none."""
-    from shop_reco.understanding.lexicon import LexiconError, synonym_phrases
-
     errors: FieldErrors = {}
     locale, group, code, phrase = (data.get(k) for k in ("locale", "group", "code", "phrase"))
     if locale not in locales:
@@ -75,8 +77,6 @@ def check_synonym(data: dict[str, Any], locales: Sequence[str]) -> FieldErrors:
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """The words the analyzer matches for ``phrase`` (case, accents and spacing normalised)."""
-    from shop_reco.understanding.tokens import normalise_phrase
-
     return tuple(normalise_phrase(phrase))
 
 
@@ -201,8 +201,6 @@ def masked_red_flags(data: dict[str, str]) -> list[str]:
     weakness, may mean red_flag:bladder_bowel) but never less ("can't control my bladder"
     -> trigger:sitting would hide an emergency).
     """
-    from shop_reco.understanding import analyze
-
     found = analyze(data["phrase"], data["locale"]).red_flags
     if not found:
         return []
@@ -219,8 +217,6 @@ def judged(candidate: Sequence[dict[str, str]]) -> tuple[BenchVerdict, list[str]
     reasons are returned; ``[]`` means the change may be saved). Other new failures are
     reported after the save.
     """
-    from shop_reco.admin.sandbox import judge_synonyms
-
     verdict = judge_synonyms(candidate)
     reasons = [f"test case “{f.case.key}”: {f.check.label}" for f in verdict.new_safety]
     return verdict, reasons

@@ -25,7 +25,6 @@ from sqlalchemy.exc import IntegrityError
 from shop_reco.admin.bench import Failure, compare
 from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
 from shop_reco.answers import invalidate_snapshot
-from shop_reco.extension import get_session, get_state
 from shop_reco.recommending.experiments import LIVE, ExperimentPlan, load_plan
 from shop_reco.recommending.significance import (
     RatioCheck,
@@ -33,6 +32,7 @@ from shop_reco.recommending.significance import (
     sample_ratio_mismatch,
     wilson_interval,
 )
+from shop_reco.state import get_session, get_state
 from shop_reco.storage.experiments import (
     RUNNING,
     VariantCounts,

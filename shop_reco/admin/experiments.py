@@ -27,11 +27,11 @@ from shop_reco.admin.experiment_lifecycle import (
     stop_experiment,
 )
 from shop_reco.admin.security import current_admin, on_csrf_failure
-from shop_reco.extension import get_session
+from shop_reco.state import get_session
 from shop_reco.storage.experiments import all_experiments, find_experiment
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 NOTICES = {"started": "Experiment started.", "stopped": "Experiment stopped: every answer uses the live rules again."}
 #: What the start form holds at first: a live control and a variant to fill in.

@@ -16,10 +16,10 @@ from shop_reco import vocabulary
 from shop_reco.admin.sandbox import preview
 from shop_reco.admin.security import on_csrf_failure
 from shop_reco.answers import current_snapshot
-from shop_reco.extension import get_state
+from shop_reco.state import get_state
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 
 def _render(status: int = 200) -> ResponseReturnValue:

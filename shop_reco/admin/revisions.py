@@ -25,13 +25,13 @@ from shop_reco.admin.diffs import field_changes, json_diff, pretty
 from shop_reco.admin.rule_form import flatten_errors
 from shop_reco.admin.testbench import ENTITY as TEST_CASE
 from shop_reco.admin.testbench import case_state, find_case, restore_case
-from shop_reco.extension import get_session
 from shop_reco.recommending import load_rule
+from shop_reco.state import get_session
 from shop_reco.storage.models import Revision
 from shop_reco.storage.rules import find_rule
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 PAGE_SIZE = 50
 #: Entities this page can roll back.

@@ -36,14 +36,14 @@ from shop_reco.admin.diffs import json_diff
 from shop_reco.admin.sandbox import Preview, compile_set, preview, stored_rules, with_rule
 from shop_reco.admin.security import csrf_field_name, on_csrf_failure
 from shop_reco.answers import current_snapshot
-from shop_reco.extension import get_session
 from shop_reco.recommending import check_references
 from shop_reco.recommending.rules import SLUG
+from shop_reco.state import get_session
 from shop_reco.storage.models import Rule as RuleRow
 from shop_reco.storage.rules import find_rule
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 _SLUG = re.compile(SLUG)
 PREVIEW_KEY = "unsaved-rule"

@@ -17,8 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from shop_reco.admin.bench import BenchVerdict, Case, CaseResult, compare, run_cases
-from shop_reco.answers import current_snapshot
-from shop_reco.extension import get_session, get_state
+from shop_reco.answers import build_analyzer, current_snapshot
 from shop_reco.recommending import (
     CompiledRules,
     Limits,
@@ -28,6 +27,7 @@ from shop_reco.recommending import (
     load_rule,
     recommend,
 )
+from shop_reco.state import get_session, get_state
 from shop_reco.storage.models import TestCase
 from shop_reco.storage.snapshot import load_rule_data
 from shop_reco.understanding import Match, Profile
@@ -99,8 +99,6 @@ def judge_change(key: str, candidate: Rule | None) -> BenchVerdict:
 
 def judge_synonyms(candidate: Sequence[dict[str, str]]) -> BenchVerdict:
     """The bench verdict on analysing with ``candidate`` as the shop's synonyms (rules unchanged)."""
-    from shop_reco.answers import build_analyzer
-
     cases = saved_cases()
     if not cases:
         return BenchVerdict(())

@@ -33,10 +33,12 @@ from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnav
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
+from shop_reco.answers import database_unavailable
+from shop_reco.state import get_state
 from shop_reco.storage.database import RETRY_AFTER_SECONDS, DatabaseUnavailable, database_unreachable
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,8 +132,6 @@ def nav_links() -> list[tuple[str, str, bool]]:
 
 def admin_context() -> dict[str, Any]:
     """What every admin template can use: the base to extend, CSRF and CSP helpers, nav."""
-    from shop_reco.extension import get_state
-
     settings = get_state().settings
     return {
         "admin_base": settings["SHOP_RECO_ADMIN_BASE_TEMPLATE"],
@@ -176,8 +176,6 @@ def _forbidden(closed: bool) -> ResponseReturnValue:
 
 
 def _require_admin() -> ResponseReturnValue | None:
-    from shop_reco.extension import get_state
-
     auth = get_state().settings["SHOP_RECO_ADMIN_AUTH"]
     if auth is None:
         return _forbidden(closed=True)
@@ -250,8 +248,6 @@ def _error_page(exc: HTTPException) -> ResponseReturnValue:
 
 def _database_unavailable(exc: Exception) -> ResponseReturnValue:
     """No database (logged once per outage): a 503 page; a posted form comes back whole, to send again."""
-    from shop_reco.answers import database_unavailable
-
     if not isinstance(exc, DatabaseUnavailable):
         if not database_unreachable(exc):
             raise exc

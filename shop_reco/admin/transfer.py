@@ -28,13 +28,16 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from shop_reco.admin.bench import compare
 from shop_reco.admin.content import commit_content, current_actor, record_change
 from shop_reco.admin.content_catalog import CLAIMS_REVIEWED
 from shop_reco.admin.content_forms import flatten_messages
 from shop_reco.admin.content_synonyms import check_synonym, phrase_tokens, synonym_key, synonym_record
-from shop_reco.extension import get_session
+from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
 from shop_reco.importing.claims import product_text_claims
 from shop_reco.importing.schemas import ArticleSchema, ExerciseSchema, ProductSchema, SourceSchema
+from shop_reco.recommending import check_references, load_rule, load_rules
+from shop_reco.state import get_session
 from shop_reco.storage.content import (
     EXERCISE_FIELDS,
     PRODUCT_FIELDS,
@@ -49,9 +52,10 @@ from shop_reco.storage.content import (
     upsert_source,
 )
 from shop_reco.storage.models import Article, Exercise, Product, Rule, Source, Synonym
+from shop_reco.storage.snapshot import load_catalog, load_rule_data
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 FORMAT_KEY: Final = "shop_reco_export"
 FORMAT_VERSION: Final = 1
@@ -75,8 +79,6 @@ class _SourceSchema(SourceSchema):
 
 def export_bundle(session: Session) -> dict[str, Any]:
     """Everything a merchant edits, as one JSON-ready mapping (the import's input)."""
-    from shop_reco.storage.snapshot import load_rule_data
-
     rules = list(load_rule_data(session))
     for rule in rules:
         rule.pop("version", None)
@@ -223,8 +225,6 @@ def validate_bundle(data: Any, locales: Sequence[str]) -> tuple[Bundle, list[Pro
         ]
         _duplicates(kind, entries, "/".join(names), problems)
     if "rules" in lists:
-        from shop_reco.recommending import load_rules
-
         try:
             bundle.records["rules"] = load_rules(lists["rules"])
         except ValidationError as exc:
@@ -299,9 +299,6 @@ def bench_check(rules: Sequence[Any]) -> tuple[list[Problem], list[str]]:
     A safety expectation that held and would break is a problem (the import is
     refused, as a rule edit would be); other newly failing expectations are warnings.
     """
-    from shop_reco.admin.bench import compare
-    from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
-
     cases = saved_cases()
     if not cases or not rules:
         return [], []
@@ -323,9 +320,6 @@ def bench_check(rules: Sequence[Any]) -> tuple[list[Problem], list[str]]:
 
 def reference_warnings(session: Session) -> list[str]:
     """What imported rules and content point at but the shop does not have (after the import)."""
-    from shop_reco.recommending import check_references, load_rule
-    from shop_reco.storage.snapshot import load_catalog, load_rule_data
-
     catalog = load_catalog(session)
     warnings = []
     for data in load_rule_data(session):

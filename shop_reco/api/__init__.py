@@ -10,17 +10,16 @@ from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Rule
 
+from shop_reco.api import views
 from shop_reco.api.errors import register_error_handlers
 from shop_reco.api.policies import allowed_methods, install_policies
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 
 def create_api_blueprint(state: RecoState) -> Blueprint:
     """A fresh blueprint per app, so two apps can mount shop_reco with different settings."""
-    from shop_reco.api import views
-
     bp = Blueprint("shop_reco_api", __name__)
     register_error_handlers(bp)
     install_policies(bp, state)

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from shop_reco.answers import database_not_ready
 from shop_reco.storage.database import (
     RETRY_AFTER_SECONDS,
     UPGRADE_COMMAND,
@@ -119,8 +120,6 @@ def register_error_handlers(bp: Blueprint) -> None:
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         if schema_missing(exc):  # a write (events) that met no table: the same operator's error
-            from shop_reco.answers import database_not_ready
-
             database_not_ready(exc)
             return error_response(503, *NOT_READY)
         if database_unreachable(exc):  # a query after the snapshot's check met the outage

@@ -21,6 +21,7 @@ from shop_reco.recommending import (
     text_for,
 )
 from shop_reco.recommending.results import shopper_text
+from shop_reco.recommending.safety import disclaimer
 from shop_reco.understanding import Profile
 
 
@@ -188,8 +189,6 @@ def pairings_payload(
     sku: str, compiled: CompiledRules, locale: str, *, article_template: str, cart_template: str = ""
 ) -> dict[str, Any]:
     """The body of ``GET /products/<sku>/pairings``; raises ``UnknownItemError`` for an unknown SKU."""
-    from shop_reco.recommending.safety import disclaimer
-
     found = pairings_for_product(sku, compiled, locale)
     return {
         "sku": sku,

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, NotFound, UnsupportedMediaType
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

@@ -13,6 +13,7 @@ from shop_reco.api import schemas
 from shop_reco.api.encoding import dumps, json_response
 from shop_reco.api.errors import ApiError, unavailable_response
 from shop_reco.api.events import unknown_names
+from shop_reco.api.openapi import openapi_document
 from shop_reco.api.payloads import (
     answer_json,
     article_payload,
@@ -23,13 +24,14 @@ from shop_reco.api.payloads import (
 from shop_reco.api.policies import SECURITY_HEADERS
 from shop_reco.api.rate_limits import rate_limited
 from shop_reco.api.request_body import read_json, valid_path_key
-from shop_reco.extension import get_session
 from shop_reco.recommending import UnknownItemError, fail_closed
+from shop_reco.state import get_session
 from shop_reco.storage.database import DatabaseUnavailable
 from shop_reco.storage.models import Event
+from shop_reco.storage.queries import article_record
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 
 def _query_locale(state: RecoState) -> str:
@@ -121,7 +123,6 @@ def register(bp: Blueprint, state: RecoState) -> None:
         etag = f"article-{slug}-{locale}-{snapshot.revision}"
         if (cached := _not_modified(etag)) is not None:
             return cached
-        from shop_reco.storage.queries import article_record
 
         # Encoded once per revision (the memo lives on its compiled rules), as articles are long.
         encoded: dict[tuple[str, str], bytes | None] = snapshot.compiled.memo(("api_articles",), dict)
@@ -205,8 +206,6 @@ def register(bp: Blueprint, state: RecoState) -> None:
     @bp.get("/openapi.json")
     def get_openapi() -> Response:
         """This API's OpenAPI 3 document, generated from the same marshmallow schemas."""
-        from shop_reco.api.openapi import openapi_document
-
         response = jsonify(openapi_document(state.settings["SHOP_RECO_URL_PREFIX"], max_chars))
         response.headers["Cache-Control"] = "public, max-age=300"
         return response

@@ -16,11 +16,19 @@ from flask import Flask, abort, redirect, render_template, request, session, url
 from sqlalchemy import select
 
 from shop_reco import ShopReco, settings
+from shop_reco.answers import database_not_ready, database_unavailable
 from shop_reco.api.request_body import valid_path_key
 from shop_reco.demo.admin_login import register_demo_login
 from shop_reco.demo.embedding import register_embed_demo
-from shop_reco.extension import get_session
 from shop_reco.recommending.catalog import text_for
+from shop_reco.state import get_session
+from shop_reco.storage.database import (
+    RETRY_AFTER_SECONDS,
+    DatabaseNotReady,
+    DatabaseUnavailable,
+    database_unreachable,
+    schema_missing,
+)
 from shop_reco.storage.models import Article, Product
 from shop_reco.widgets.formatting import format_price
 
@@ -53,15 +61,6 @@ def _register_not_ready_page(app: Flask) -> None:
     would show its own maintenance page. The log line comes from shop_reco.
     """
     from sqlalchemy.exc import DBAPIError
-
-    from shop_reco.answers import database_not_ready, database_unavailable
-    from shop_reco.storage.database import (
-        RETRY_AFTER_SECONDS,
-        DatabaseNotReady,
-        DatabaseUnavailable,
-        database_unreachable,
-        schema_missing,
-    )
 
     def not_ready_page(unavailable: bool = False) -> tuple[str, int, dict[str, str]]:
         headers = {"Cache-Control": "no-store"}

@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from shop_reco.extension import resource_dir
+from shop_reco.resources import resource_dir
 
 PAGE = "shop_reco/demo/other_origin.html"
 

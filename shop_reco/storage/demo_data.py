@@ -14,6 +14,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shop_reco.importing.schemas import ArticleSchema, ExerciseSchema, ProductSchema, SourceSchema
+from shop_reco.recommending.rules import load_rules
 from shop_reco.storage.content import (
     replace_article,
     rule_record,
@@ -52,9 +54,6 @@ def load_demo_data(session: Session) -> dict[str, int]:
 
     Returns how many records of each kind were created or changed. The caller commits.
     """
-    from shop_reco.importing.schemas import ArticleSchema, ExerciseSchema, ProductSchema, SourceSchema
-    from shop_reco.recommending.rules import load_rules
-
     sources = _validated("sources.json", SourceSchema())
     products = _validated("products.json", ProductSchema())
     exercises = _validated("exercises.json", ExerciseSchema())

@@ -14,13 +14,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from shop_reco.resources import resource_dir
+
 VERSION_TABLE = "reco_alembic_version"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
     """An Alembic Config pointing at our migrations folder (in a wheel or a checkout)."""
-    from shop_reco.extension import resource_dir
-
     cfg = Config()
     cfg.set_main_option("script_location", str(resource_dir("migrations")))
     if engine is not None:

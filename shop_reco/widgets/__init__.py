@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask
 
+from shop_reco.widgets.policies import install_policies
 from shop_reco.widgets.rendering import BLUEPRINT, WidgetTemplateGlobal
+from shop_reco.widgets.views import register_routes
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 __all__ = ["WidgetTemplateGlobal", "register_widgets"]
 
@@ -29,9 +31,6 @@ TEMPLATE_GLOBAL = "shop_reco"
 
 def register_widgets(app: Flask, state: RecoState) -> None:
     """Mount the widget routes under the prefix and add the ``shop_reco`` Jinja global."""
-    from shop_reco.widgets.policies import install_policies
-    from shop_reco.widgets.views import register_routes
-
     bp = Blueprint(BLUEPRINT, __name__)
     install_policies(bp, state)
     register_routes(bp, state)

@@ -20,7 +20,7 @@ from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from shop_reco.extension import RecoState
+from shop_reco.state import RecoState
 
 log = logging.getLogger("shop_reco.widgets")
 _CHECKED = "cart_route_checked"

@@ -17,7 +17,7 @@ from shop_reco.widgets.cart import check_cart_route_once
 from shop_reco.widgets.strings import data_digest
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 #: The CSP of everything that is not a page (script, JSON, fragments opened directly).
 DEFAULT_CSP = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'"

@@ -17,8 +17,12 @@ from typing import Any
 from flask import current_app, g, has_request_context, render_template, request, url_for
 from markupsafe import Markup
 
-from shop_reco.extension import get_state
+from shop_reco.answers import current_snapshot
+from shop_reco.api.payloads import article_payload, pairings_payload
+from shop_reco.recommending import UnknownItemError
+from shop_reco.state import get_session, get_state
 from shop_reco.storage.database import DatabaseNotReady, DatabaseUnavailable, database_unreachable
+from shop_reco.storage.queries import article_record
 from shop_reco.widgets.cart import check_cart_route_once
 from shop_reco.widgets.strings import SIDES, UiText, body_map, compose_description, ui_text
 
@@ -206,10 +210,6 @@ def render_finder(
 
 def pairings_for(sku: str, locale: str) -> dict[str, Any] | None:
     """The pairings payload of a product, or None for an unknown SKU or when nothing pairs."""
-    from shop_reco.answers import current_snapshot
-    from shop_reco.api.payloads import pairings_payload
-    from shop_reco.recommending import UnknownItemError
-
     settings = get_state().settings
     template = settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
     cart = settings["SHOP_RECO_CART_URL_TEMPLATE"]
@@ -224,11 +224,6 @@ def pairings_for(sku: str, locale: str) -> dict[str, Any] | None:
 
 def article_for(slug: str, locale: str) -> dict[str, Any] | None:
     """The article payload (sections with their products), or None for an unknown slug."""
-    from shop_reco.answers import current_snapshot
-    from shop_reco.api.payloads import article_payload
-    from shop_reco.extension import get_session
-    from shop_reco.storage.queries import article_record
-
     compiled = current_snapshot().compiled  # first: it says clearly when the tables are missing
     record = article_record(get_session(), slug, locale)
     if record is None:

@@ -11,9 +11,11 @@ from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from shop_reco.answers import answer_description, current_snapshot, database_not_ready, database_unavailable
+from shop_reco.api.payloads import answer_payload
 from shop_reco.api.rate_limits import RateLimited, rate_limited
 from shop_reco.api.request_body import body_cut_at_limit, valid_path_key
-from shop_reco.extension import resource_dir
+from shop_reco.resources import resource_dir
 from shop_reco.storage.database import (
     RETRY_AFTER_SECONDS,
     DatabaseNotReady,
@@ -35,7 +37,7 @@ from shop_reco.widgets.rendering import (
 from shop_reco.widgets.strings import body_map, ui_text
 
 if TYPE_CHECKING:
-    from shop_reco.extension import RecoState
+    from shop_reco.state import RecoState
 
 EMBED_TEMPLATE = "shop_reco/widgets/embed.html"
 
@@ -96,9 +98,6 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
 
     def answer_form(locale: str, embed: bool) -> tuple[str, int]:
         """Answer a posted form (or show an empty one) as finder HTML and a status."""
-        from shop_reco.answers import answer_description
-        from shop_reco.api.payloads import answer_payload
-
         ui = ui_text(locale)
         assets = not embed  # iframe pages link them in <head>; the result page's layout may be the host's
         if request.method != "POST":
@@ -194,8 +193,6 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
     @bp.errorhandler(DBAPIError)
     def database_error(exc: DBAPIError) -> Response:
         """A query past the snapshot's check met the outage or a missing table: the same 503 as above."""
-        from shop_reco.answers import database_not_ready, database_unavailable
-
         if schema_missing(exc):
             return not_ready(database_not_ready(exc))
         if database_unreachable(exc):
@@ -218,8 +215,6 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         Rendered pages are kept on the compiled rules of the revision they show (a content
         edit starts afresh), as bytes and headers: each request gets a new Response.
         """
-        from shop_reco.answers import current_snapshot
-
         if not valid_path_key(key):  # no catalogue holds it: not found, before any query
             return _nothing()
         snapshot = current_snapshot()
