@@ -126,13 +126,17 @@ def demo_data() -> None:
     help="Default: from the file's extension (.md, .html), else text.",
 )
 @click.option("--locale", default=None, help="The article's language (default: SHOP_RECO_DEFAULT_LOCALE).")
-@click.option("--slug", default=None, help="The article's slug (default: from its title).")
+@click.option("--slug", default=None, help="The article's slug (default: from its title, else the file's name).")
 @with_appcontext
 def import_article(file: str, fmt: str | None, locale: str | None, slug: str | None) -> None:
-    """Import an article (plain text, Markdown or HTML) into sections tagged with concepts."""
+    """Import an article (plain text, Markdown or HTML) into sections tagged with concepts.
+
+    Without a title line in the text, the title and slug come from the file's name.
+    Sections are tagged as in the admin import, with the merchant's synonyms.
+    """
+    from shop_reco.content_tagging import content_tagger
     from shop_reco.importing.articles import ArticleImportError, parse_article
     from shop_reco.storage.content import replace_article, upsert_source
-    from shop_reco.understanding import tag_text
 
     _require_schema()
     locale = _check_locale(locale)
@@ -141,7 +145,7 @@ def import_article(file: str, fmt: str | None, locale: str | None, slug: str | N
         suffix = Path(file).suffix.lower()
         fmt = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}.get(suffix, "text")
     try:
-        doc = parse_article(raw, fmt=fmt, locale=locale, slug=slug, tagger=tag_text)
+        doc = parse_article(raw, fmt=fmt, locale=locale, slug=slug, name=Path(file).name, tagger=content_tagger())
     except ArticleImportError as exc:
         _fail(f"{file}: {exc}")
     session = get_session()
