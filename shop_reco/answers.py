@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from shop_reco.recommending import (
     profile_key,
     recommend,
 )
+from shop_reco.signals import answer_made
 from shop_reco.storage.database import UPGRADE_COMMAND, DatabaseNotReady, schema_missing
 from shop_reco.storage.ids import time_ordered_id
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
@@ -238,7 +240,29 @@ def answer_description(
         locale = locale or str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}
     record_id = _log_answer(state, description, profile, result, source, derived) if log_answer else None
+    if answer_made.receivers:
+        _send_answer_made(record_id, profile, result, source, derived)
     return Answer(record_id, profile, result, derived)
+
+
+def _send_answer_made(
+    record_id: str | None, profile: Profile | None, result: Recommendation, source: str, derived: dict[Any, Any]
+) -> None:
+    """Tell the host's receivers what was answered: derived codes and item ids, never the text."""
+    items = derived.get("log_items")
+    if items is None:
+        items = derived["log_items"] = _shown_items(result)
+    answer_made.send(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        answer_id=record_id,
+        source=source,
+        locale=result.locale,
+        safety_level=result.safety.level,
+        concepts=sorted(profile.concepts) if profile is not None else [],
+        items=[{**item, "rules": list(item["rules"])} for item in items],
+        fallback=result.fallback,
+        rules_revision=result.rules_revision,
+    )
 
 
 def memoized_recommend(

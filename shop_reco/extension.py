@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop_reco import settings as settings_mod
+from shop_reco.signals import content_changed
 from shop_reco.storage.answer_log import AnswerLog
-from shop_reco.storage.database import make_engine, make_session_factory
+from shop_reco.storage.database import ContentChange, make_engine, make_session_factory
 from shop_reco.storage.models import Recommendation
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ class ShopReco:
             extension=self,
             settings=resolved,
             engine=engine,
-            session_factory=make_session_factory(engine),
+            session_factory=make_session_factory(engine, _send_content_changed),
             owns_engine=owns,
             answer_log=AnswerLog(
                 engine,
@@ -173,6 +174,13 @@ class ShopReco:
     def settings(self, app: Flask | None = None) -> dict[str, Any]:
         """The resolved ``SHOP_RECO_*`` settings of ``app`` (default: the current app)."""
         return dict(get_state(app).settings)
+
+
+def _send_content_changed(revision: int, changes: tuple[ContentChange, ...]) -> None:
+    """Tell the host's receivers (``shop_reco.signals.content_changed``) what a commit changed."""
+    if content_changed.receivers:
+        sender = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+        content_changed.send(sender, revision=revision, changes=changes)
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -16,10 +16,14 @@ from shop_reco.api.payloads import answer_json, article_payload, exercise_payloa
 from shop_reco.api.policies import SECURITY_HEADERS, rate_limit
 from shop_reco.extension import get_session
 from shop_reco.recommending import UnknownItemError
+from shop_reco.signals import event_recorded
 from shop_reco.storage.models import Event
 
 if TYPE_CHECKING:
     from shop_reco.extension import RecoState
+
+#: What ``shop_reco.signals.event_recorded`` receivers get of each event (all of it: nothing personal).
+EVENT_SIGNAL_FIELDS = ("kind", "recommendation_id", "item_type", "item_id", "rule", "widget", "locale", "page_view")
 
 
 def _query_locale(state: RecoState) -> str:
@@ -178,6 +182,10 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
                 )
             )
         session.commit()
+        if event_recorded.receivers:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            for e in events:
+                event_recorded.send(app, **{k: e[k] for k in EVENT_SIGNAL_FIELDS})
         return jsonify(accepted_schema.dump({"accepted": len(events)})), 202
 
     @bp.get("/openapi.json")
