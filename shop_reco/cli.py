@@ -167,30 +167,38 @@ def import_article(file: str, fmt: str | None, locale: str | None, slug: str | N
 @shop_reco_group.command("import-products")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv"]), default=None, help="Default: from the file's extension."
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "google"]),
+    default=None,
+    help="json, csv, or google (a Google Merchant Center feed: RSS, Atom or TSV). Default: from the extension.",
 )
+@click.option("--locale", default=None, help="A Google feed's language (default: SHOP_RECO_DEFAULT_LOCALE).")
+@click.option("--prune", is_flag=True, help="Deactivate every product whose SKU is not in the file.")
 @click.option(
     "--allow-claims",
     is_flag=True,
     help="Import copy that reads as a treatment or cure claim, once you have reviewed the wording.",
 )
 @with_appcontext
-def import_products(file: str, fmt: str | None, allow_claims: bool) -> None:
-    """Upsert products by SKU from JSON or CSV; one bad row and nothing is written.
+def import_products(file: str, fmt: str | None, locale: str | None, prune: bool, allow_claims: bool) -> None:
+    """Upsert products by SKU from JSON, CSV or a Google product feed; one bad row and nothing is written.
 
-    Copy that says a product treats, cures or relieves is refused, as in the admin
-    product form, unless --allow-claims confirms that the wording was reviewed.
+    A Google feed's products are tagged with concepts from their title and
+    description. Copy that says a product treats, cures or relieves is refused,
+    as in the admin product form, unless --allow-claims confirms that the
+    wording was reviewed. Importing the same file twice changes nothing.
     """
-    from shop_reco.importing.products import ProductImportError, read_products
-    from shop_reco.storage.content import upsert_product
+    from shop_reco.importing.products import ProductImportError
 
     _require_schema()
-    raw = _read_file(file)
-    fmt = fmt or ("csv" if file.lower().endswith(".csv") else "json")
+    fmt = fmt or _product_format(file)
+    if fmt != "google" and locale is not None:
+        _fail("--locale is for --format google; JSON and CSV rows carry their own locale")
     try:
-        parsed = read_products(raw, fmt=fmt)
+        parsed = _read_products(file, fmt, locale)
     except ProductImportError as exc:
-        lines = "\n".join(f"  line {e['line']}, field {e['field']}: {e['message']}" for e in exc.errors)
+        lines = "\n".join(f"  {_where(e)}, field {e['field']}: {e['message']}" for e in exc.errors)
         _fail(f"{file}: nothing imported, {len(exc.errors)} error(s):\n{lines}")
     claims = "\n".join(f"  {claim}" for claim in parsed.claims)
     if parsed.claims and not allow_claims:
@@ -199,19 +207,51 @@ def import_products(file: str, fmt: str | None, allow_claims: bool) -> None:
             "Products give support and comfort, never treatment: reword them (e.g. “gives support while you "
             "sit”), or run again with --allow-claims once you have reviewed the wording."
         )
-    rows = parsed.products
+    from shop_reco.storage.content import import_products as store_products
+
     session = get_session()
-    changed = 0
     try:
-        for row in rows:
-            changed += upsert_product(session, row, actor="cli")[1]
+        done = store_products(session, parsed.products, actor="cli", merge_text=fmt == "google", prune=prune)
         session.commit()
     except Exception:
         session.rollback()
         raise
-    click.echo(f"{len(rows)} products read, {changed} created or updated")
+    click.echo(f"{done.read} products read, {done.changed} created or updated")
+    if prune:
+        click.echo(f"{len(done.deactivated)} products not in the file deactivated{_listed(done.deactivated)}")
     if parsed.claims:
         click.echo(f"kept as reviewed (--allow-claims), {len(parsed.claims)} text(s) with treatment wording:\n{claims}")
+
+
+def _product_format(file: str) -> str:
+    suffix = Path(file).suffix.lower()
+    return {".csv": "csv", ".xml": "google", ".rss": "google", ".atom": "google", ".tsv": "google"}.get(suffix, "json")
+
+
+def _read_products(file: str, fmt: str, locale: str | None) -> Any:
+    """The validated products of FILE and their claims (a ``ProductFile``)."""
+    from shop_reco.content_tagging import content_tagger
+    from shop_reco.importing.google_feed import MAX_FEED_BYTES, read_google_feed
+    from shop_reco.importing.products import read_products
+
+    if fmt != "google":
+        return read_products(_read_file(file), fmt=fmt)
+    raw = _read_file(file, limit=MAX_FEED_BYTES)
+    return read_google_feed(raw, locale=_check_locale(locale), tagger=content_tagger())
+
+
+def _where(error: dict[str, Any]) -> str:
+    """Where a product error is: a feed item by its id, else the line."""
+    if "item" in error:
+        return f"item {error['item']} (#{error['line']})"
+    return f"line {error['line']}"
+
+
+def _listed(skus: tuple[str, ...], most: int = 20) -> str:
+    if not skus:
+        return ""
+    more = f", and {len(skus) - most} more" if len(skus) > most else ""
+    return f": {', '.join(skus[:most])}{more}"
 
 
 def _check_locale(locale: str | None) -> str:
