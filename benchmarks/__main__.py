@@ -26,6 +26,9 @@ TARGETS = {
     "rules_scaling_ratio": ("<=", 1.2),
     "http_ratio_vs_bare": (">=", 0.8),
     "worker_rss_mb_10k": ("<=", 150),
+    "feed_import_s": ("<=", 30),
+    "feed_reimport_changed": ("<=", 0),
+    "feed_reimport_revisions": ("<=", 0),
 }
 #: Shown beside the targets: the same paths with the answer memo on (in process) or off (HTTP).
 CONTEXT = (
@@ -34,6 +37,8 @@ CONTEXT = (
     "http_rps_bare",
     "http_rps_recommend",
     "http_ratio_rounds",
+    "feed_import_cpu_s",
+    "feed_reimport_s",
 )
 
 
@@ -52,13 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-http", action="store_true", help="leave out the gunicorn + wrk run")
     args = parser.parse_args(argv)
 
-    from benchmarks import bench_analyze, bench_http, bench_inprocess, bench_recommend
+    from benchmarks import bench_analyze, bench_feed, bench_http, bench_inprocess, bench_recommend
 
     results: dict[str, Any] = {"quick": args.quick, "machine": machine(), "started": time.strftime("%FT%T%z")}
     parts = [
         ("analyze", bench_analyze.run),
         ("recommend", bench_recommend.run),
         ("inprocess", bench_inprocess.run),
+        ("feed", bench_feed.run),
     ]
     if not args.skip_http:
         parts.append(("http", bench_http.run))
