@@ -1,8 +1,16 @@
-# shop_reco developer commands. Every target creates .venv when it is missing.
+# shop_reco developer commands. Every target creates the virtualenv it needs when it is missing:
+# .venv (package, test and dev extras) for tests and tools, .venv-demo (package and gunicorn only)
+# for the demo, .venv-min (the declared minimum of every runtime dependency) for `make minimums`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Pinned versions of every dependency (pip-compile output): installs a month apart are the same.
+CONSTRAINTS := constraints.txt
+DEMO_VENV  := .venv-demo
+DEMO_BIN   := $(DEMO_VENV)/bin
+DEMO_STAMP := $(DEMO_VENV)/.installed
+MIN_VENV   := .venv-min
 DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.db
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
@@ -10,24 +18,43 @@ PORT   ?= 5000
 # not loadfile, which runs only the first of several tests sharing a node id, as schemathesis makes them).
 PYTEST_ARGS ?= -n auto
 
-.PHONY: help venv demo test test-fast lint format coverage check-imports core-alone bench bench-quick eval wheel-check fuzz load clean
+.PHONY: help venv demo test test-fast lint format coverage check-imports core-alone bench bench-quick eval wheel-check fuzz load clean constraints minimums
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[test,dev]'
 	touch $(STAMP)
 
-venv: $(STAMP)  ## create .venv and install shop_reco with its test and dev extras
+venv: $(STAMP)  ## create .venv and install shop_reco with its test and dev extras (pinned by constraints.txt)
 
-demo: $(STAMP)  ## run the demo storefront on SQLite at http://127.0.0.1:5000
+$(DEMO_STAMP): setup.cfg pyproject.toml $(CONSTRAINTS)
+	test -x $(DEMO_BIN)/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[serve]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)  ## run the demo storefront on SQLite at http://$(HOST):$(PORT) (gunicorn, in .venv-demo)
 	mkdir -p instance
-	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(BIN)/flask --app shop_reco.demo shop-reco db upgrade
-	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(BIN)/flask --app shop_reco.demo shop-reco demo-data
-	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(BIN)/flask --app shop_reco.demo run --host $(HOST) --port $(PORT)
+	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(DEMO_BIN)/flask --app shop_reco.demo shop-reco db upgrade
+	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(DEMO_BIN)/flask --app shop_reco.demo shop-reco demo-data
+	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(DEMO_BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 \
+		--access-logfile - 'shop_reco.demo:create_app()'
+
+constraints: $(STAMP)  ## re-pin constraints.txt with pip-compile after changing a dependency in setup.cfg
+	$(BIN)/pip-compile --quiet --all-extras --strip-extras --no-emit-index-url --no-emit-trusted-host --no-emit-find-links \
+		--upgrade --output-file $(CONSTRAINTS) setup.cfg
+
+minimums:  ## a fresh .venv-min with the declared minimum of every runtime dependency; runs the fast suite
+	rm -rf $(MIN_VENV)
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(PYTHON) tools/minimum_pins.py > $(MIN_VENV)/minimums.txt
+	$(MIN_VENV)/bin/python -m pip install --quiet -c $(MIN_VENV)/minimums.txt -e '.[test]'
+	@echo "minimums: running the fast suite with" $$(cat $(MIN_VENV)/minimums.txt)
+	$(MIN_VENV)/bin/python -m pytest -m "not slow and not browser" -p no:cacheprovider $(PYTEST_ARGS)
 
 test: $(STAMP)  ## run the whole test suite (PostgreSQL too when SHOP_RECO_TEST_POSTGRES_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -68,8 +95,8 @@ bench-quick: $(STAMP)  ## benchmarks in under a minute
 wheel-check: $(STAMP)  ## build the wheel, install it in a clean venv, migrate and load demo data
 	$(BIN)/python -m pytest tests/test_wheel.py -m slow
 
-clean:  ## remove build products (keeps .venv)
-	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+clean:  ## remove build products (keeps .venv and .venv-demo)
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache $(MIN_VENV)
 
 FUZZ_EXAMPLES ?= 300
 

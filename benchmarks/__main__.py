@@ -27,6 +27,9 @@ TARGETS = {
     "http_ratio_vs_bare": (">=", 0.8),
     "worker_rss_mb_10k": ("<=", 150),
     "experiment_answer_ratio": ("<=", 1.10),
+    "feed_import_s": ("<=", 30),
+    "feed_reimport_changed": ("<=", 0),
+    "feed_reimport_revisions": ("<=", 0),
 }
 #: Shown beside the targets: the same paths with the answer memo on (in process) or off (HTTP).
 CONTEXT = (
@@ -46,6 +49,8 @@ CONTEXT = (
     "analytics_postgres_first_ms",
     "analytics_postgres_products_page_2_ms",
     "analytics_postgres_rule_ms",
+    "feed_import_cpu_s",
+    "feed_reimport_s",
 )
 
 
@@ -68,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_analytics,
         bench_analyze,
         bench_experiment,
+        bench_feed,
         bench_http,
         bench_inprocess,
         bench_recommend,
@@ -80,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         ("inprocess", bench_inprocess.run),
         ("experiment", bench_experiment.run),
         ("analytics", bench_analytics.run),
+        ("feed", bench_feed.run),
     ]
     if not args.skip_http:
         parts.append(("http", bench_http.run))

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,7 @@ from shop_reco.recommending import (
     recommend,
 )
 from shop_reco.recommending.experiments import LIVE, Arm, RunningExperiment
+from shop_reco.signals import answer_made
 from shop_reco.state import get_session, get_state
 from shop_reco.storage.database import (
     UPGRADE_COMMAND,
@@ -340,7 +342,29 @@ def answer_description(
         locale = locale or str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}
     record_id = _log_answer(state, description, profile, result, source, derived, arm) if log_answer else None
+    if answer_made.receivers:
+        _send_answer_made(record_id, profile, result, source, derived)
     return Answer(record_id, profile, result, derived, arm)
+
+
+def _send_answer_made(
+    record_id: str | None, profile: Profile | None, result: Recommendation, source: str, derived: dict[Any, Any]
+) -> None:
+    """Tell the host's receivers what was answered: derived codes and item ids, never the text."""
+    items = derived.get("log_items")
+    if items is None:
+        items = derived["log_items"] = _shown_items(result)
+    answer_made.send(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        answer_id=record_id,
+        source=source,
+        locale=result.locale,
+        safety_level=result.safety.level,
+        concepts=sorted(profile.concepts) if profile is not None else [],
+        items=[{**item, "rules": list(item["rules"])} for item in items],
+        fallback=result.fallback,
+        rules_revision=result.rules_revision,
+    )
 
 
 def memoized_recommend(

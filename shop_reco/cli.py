@@ -8,21 +8,24 @@ from typing import Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
+from marshmallow import ValidationError
 
 from shop_reco import settings as settings_mod
 from shop_reco.admin.experiment_lifecycle import ExperimentError, experiment_report, start_experiment, stop_experiment
 from shop_reco.answers import LocaleError, answer_description
 from shop_reco.api.payloads import answer_payload
+from shop_reco.content_tagging import content_tagger
 from shop_reco.importing.articles import ArticleImportError, parse_article
+from shop_reco.importing.google_feed import MAX_FEED_BYTES, read_google_feed
 from shop_reco.importing.products import ProductImportError, read_products
 from shop_reco.recommending import load_rules
 from shop_reco.state import get_session, get_state
 from shop_reco.storage import migrations
-from shop_reco.storage.content import replace_article, rule_record, upsert_product, upsert_rule, upsert_source
+from shop_reco.storage.content import import_products as store_products
+from shop_reco.storage.content import replace_article, rule_record, upsert_rule, upsert_source
 from shop_reco.storage.demo_data import DemoDataError, load_demo_data
 from shop_reco.storage.privacy import purge_expired_descriptions
 from shop_reco.storage.snapshot import load_rule_data
-from shop_reco.understanding import tag_text
 
 shop_reco_group = click.Group("shop-reco", help="shop_reco: recommendations for discomfort descriptions.")
 
@@ -130,10 +133,14 @@ def demo_data() -> None:
     help="Default: from the file's extension (.md, .html), else text.",
 )
 @click.option("--locale", default=None, help="The article's language (default: SHOP_RECO_DEFAULT_LOCALE).")
-@click.option("--slug", default=None, help="The article's slug (default: from its title).")
+@click.option("--slug", default=None, help="The article's slug (default: from its title, else the file's name).")
 @with_appcontext
 def import_article(file: str, fmt: str | None, locale: str | None, slug: str | None) -> None:
-    """Import an article (plain text, Markdown or HTML) into sections tagged with concepts."""
+    """Import an article (plain text, Markdown or HTML) into sections tagged with concepts.
+
+    Without a title line in the text, the title and slug come from the file's name.
+    Sections are tagged as in the admin import, with the merchant's synonyms.
+    """
     _require_schema()
     locale = _check_locale(locale)
     raw = _read_file(file)
@@ -141,7 +148,7 @@ def import_article(file: str, fmt: str | None, locale: str | None, slug: str | N
         suffix = Path(file).suffix.lower()
         fmt = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}.get(suffix, "text")
     try:
-        doc = parse_article(raw, fmt=fmt, locale=locale, slug=slug, tagger=tag_text)
+        doc = parse_article(raw, fmt=fmt, locale=locale, slug=slug, name=Path(file).name, tagger=content_tagger())
     except ArticleImportError as exc:
         _fail(f"{file}: {exc}")
     session = get_session()
@@ -163,27 +170,36 @@ def import_article(file: str, fmt: str | None, locale: str | None, slug: str | N
 @shop_reco_group.command("import-products")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv"]), default=None, help="Default: from the file's extension."
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "google"]),
+    default=None,
+    help="json, csv, or google (a Google Merchant Center feed: RSS, Atom or TSV). Default: from the extension.",
 )
+@click.option("--locale", default=None, help="A Google feed's language (default: SHOP_RECO_DEFAULT_LOCALE).")
+@click.option("--prune", is_flag=True, help="Deactivate every product whose SKU is not in the file.")
 @click.option(
     "--allow-claims",
     is_flag=True,
     help="Import copy that reads as a treatment or cure claim, once you have reviewed the wording.",
 )
 @with_appcontext
-def import_products(file: str, fmt: str | None, allow_claims: bool) -> None:
-    """Upsert products by SKU from JSON or CSV; one bad row and nothing is written.
+def import_products(file: str, fmt: str | None, locale: str | None, prune: bool, allow_claims: bool) -> None:
+    """Upsert products by SKU from JSON, CSV or a Google product feed; one bad row and nothing is written.
 
-    Copy that says a product treats, cures or relieves is refused, as in the admin
-    product form, unless --allow-claims confirms that the wording was reviewed.
+    A Google feed's products are tagged with concepts from their title and
+    description. Copy that says a product treats, cures or relieves is refused,
+    as in the admin product form, unless --allow-claims confirms that the
+    wording was reviewed. Importing the same file twice changes nothing.
     """
     _require_schema()
-    raw = _read_file(file)
-    fmt = fmt or ("csv" if file.lower().endswith(".csv") else "json")
+    fmt = fmt or _product_format(file)
+    if fmt != "google" and locale is not None:
+        _fail("--locale is for --format google; JSON and CSV rows carry their own locale")
     try:
-        parsed = read_products(raw, fmt=fmt)
+        parsed = _read_products(file, fmt, locale)
     except ProductImportError as exc:
-        lines = "\n".join(f"  line {e['line']}, field {e['field']}: {e['message']}" for e in exc.errors)
+        lines = "\n".join(f"  {_where(e)}, field {e['field']}: {e['message']}" for e in exc.errors)
         _fail(f"{file}: nothing imported, {len(exc.errors)} error(s):\n{lines}")
     claims = "\n".join(f"  {claim}" for claim in parsed.claims)
     if parsed.claims and not allow_claims:
@@ -192,19 +208,45 @@ def import_products(file: str, fmt: str | None, allow_claims: bool) -> None:
             "Products give support and comfort, never treatment: reword them (e.g. “gives support while you "
             "sit”), or run again with --allow-claims once you have reviewed the wording."
         )
-    rows = parsed.products
     session = get_session()
-    changed = 0
     try:
-        for row in rows:
-            changed += upsert_product(session, row, actor="cli")[1]
+        done = store_products(session, parsed.products, actor="cli", merge_text=fmt == "google", prune=prune)
         session.commit()
     except Exception:
         session.rollback()
         raise
-    click.echo(f"{len(rows)} products read, {changed} created or updated")
+    click.echo(f"{done.read} products read, {done.changed} created or updated")
+    if prune:
+        click.echo(f"{len(done.deactivated)} products not in the file deactivated{_listed(done.deactivated)}")
     if parsed.claims:
         click.echo(f"kept as reviewed (--allow-claims), {len(parsed.claims)} text(s) with treatment wording:\n{claims}")
+
+
+def _product_format(file: str) -> str:
+    suffix = Path(file).suffix.lower()
+    return {".csv": "csv", ".xml": "google", ".rss": "google", ".atom": "google", ".tsv": "google"}.get(suffix, "json")
+
+
+def _read_products(file: str, fmt: str, locale: str | None) -> Any:
+    """The validated products of FILE and their claims (a ``ProductFile``)."""
+    if fmt != "google":
+        return read_products(_read_file(file), fmt=fmt)
+    raw = _read_file(file, limit=MAX_FEED_BYTES)
+    return read_google_feed(raw, locale=_check_locale(locale), tagger=content_tagger())
+
+
+def _where(error: dict[str, Any]) -> str:
+    """Where a product error is: a feed item by its id, else the line."""
+    if "item" in error:
+        return f"item {error['item']} (#{error['line']})"
+    return f"line {error['line']}"
+
+
+def _listed(skus: tuple[str, ...], most: int = 20) -> str:
+    if not skus:
+        return ""
+    more = f", and {len(skus) - most} more" if len(skus) > most else ""
+    return f": {', '.join(skus[:most])}{more}"
 
 
 def _check_locale(locale: str | None) -> str:
@@ -315,8 +357,6 @@ def rules_export(file: str) -> None:
 @with_appcontext
 def rules_import(file: str) -> None:
     """Create or update rules by key from FILE; one invalid rule and nothing is written."""
-    from marshmallow import ValidationError
-
     _require_schema()
     try:
         data = json.loads(_read_file(file).decode("utf-8"))

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -17,9 +17,10 @@ from shop_reco import settings as settings_mod
 from shop_reco.blueprints import register_blueprints
 from shop_reco.cli import shop_reco_group
 from shop_reco.resources import resource_dir
+from shop_reco.signals import content_changed
 from shop_reco.state import EXTENSION_KEY, RecoState, close_session, get_session, get_state
 from shop_reco.storage.answer_log import AnswerLog
-from shop_reco.storage.database import make_engine, make_session_factory
+from shop_reco.storage.database import ContentChange, make_engine, make_session_factory
 from shop_reco.storage.models import Recommendation
 
 # The accessors live in shop_reco.state (which imports no view code); they stay importable
@@ -66,7 +67,7 @@ class ShopReco:
             extension=self,
             settings=resolved,
             engine=engine,
-            session_factory=make_session_factory(engine),
+            session_factory=make_session_factory(engine, _send_content_changed),
             owns_engine=owns,
             answer_log=AnswerLog(
                 engine,
@@ -113,3 +114,10 @@ class ShopReco:
     def settings(self, app: Flask | None = None) -> dict[str, Any]:
         """The resolved ``SHOP_RECO_*`` settings of ``app`` (default: the current app)."""
         return dict(get_state(app).settings)
+
+
+def _send_content_changed(revision: int, changes: tuple[ContentChange, ...]) -> None:
+    """Tell the host's receivers (``shop_reco.signals.content_changed``) what a commit changed."""
+    if content_changed.receivers:
+        sender = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+        content_changed.send(sender, revision=revision, changes=changes)

@@ -269,7 +269,7 @@ def test_article_import_previews_then_imports(app: Flask, client: FlaskClient) -
         ("Rygg och höft\n\nStretch\nTöj försiktigt.\n".encode("latin-1"), "guide.txt", "not UTF-8"),
         (b"%PDF-1.7 ...", "guide.pdf", "upload a .txt, .md or .html file"),
         (b"Desk tips\n\nJust one paragraph, without any headings.\n", "guide.txt", "no headings found"),
-        (b"Just one paragraph, without any headings.\n", "guide.txt", "the article has no title"),
+        (b"Just one paragraph, without any headings.\n", "desk tips.txt", "no headings found"),
     ],
 )
 def test_bad_article_upload_is_rejected_with_its_reason(
@@ -297,6 +297,55 @@ def test_bad_article_upload_is_rejected_with_its_reason(
         from shop_reco.extension import get_session
 
         assert get_session().scalar(select(func.count()).select_from(Article)) == before
+
+
+def test_pasted_article_without_a_title_asks_for_one(app: Flask, client: FlaskClient) -> None:
+    response = client.post(
+        f"{ADMIN}/articles/import",
+        data={
+            "csrf_token": _import_form(client),
+            "step": "preview",
+            "fmt": "auto",
+            "locale": "en",
+            "slug": "",
+            "text": "Intro sentence here.\nstretching\nHold it.\n",
+        },
+    )
+    html = text(response)
+    assert response.status_code == 400
+    assert "the article has no title" in html and "fill in the slug" in html and "Nothing was" in html
+    assert "Intro sentence here." in html, "the pasted text is kept"
+
+
+def test_uploaded_article_without_a_title_line_is_named_after_its_file(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        from shop_reco.extension import get_session
+
+        get_session().add(Synonym(locale="en", group="symptom", code="stiffness", phrase="balanced mix"))
+        get_session().commit()
+    preview = client.post(
+        f"{ADMIN}/articles/import",
+        data={
+            "csrf_token": _import_form(client),
+            "step": "preview",
+            "fmt": "auto",
+            "locale": "en",
+            "slug": "",
+            "text": "",
+            "file": (BytesIO(b"Desks and hips matter.\nstretching\nA balanced mix of moves.\n"), "desk-breaks.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200, text(preview)[:3000]
+    assert "Preview: Desk Breaks" in text(preview)
+    imported = client.post(
+        f"{ADMIN}/articles/import",
+        data=form_fields(preview.get_data(as_text=True), f"{ADMIN}/articles/import"),
+    )
+    assert imported.status_code == 302, text(imported)[:3000]
+    article = client.get(f"{API}/articles/desk-breaks?locale=en").get_json()
+    stretching = next(s for s in article["sections"] if s["heading"] == "Stretching")
+    assert "symptom:stiffness" in stretching["concepts"], "tagged with the merchant's synonym"
 
 
 # -- CSRF and stale tokens (the synonym pages: test_admin_synonyms.py) ---------------------------------

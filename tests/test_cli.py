@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from shop_reco.extension import get_session
-from shop_reco.storage.models import Article, Product, Revision, Rule
+from shop_reco.storage.models import Article, Product, Revision, Rule, Synonym
 from tests.conftest import SHARED
 
 ARTICLE = SHARED / "articles" / "hip-and-lower-back-pain.txt"
@@ -47,6 +47,42 @@ def test_import_the_merchants_real_article(app, runner) -> None:  # type: ignore
             assert word in headings, (word, headings)
         tagged = [s for s in article.sections if "area:lower_back" in s.concepts]
         assert tagged, "sections are tagged with concepts by the analyzer"
+
+
+def test_import_article_with_no_options_names_it_after_the_file(app, runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["shop-reco", "import-article", str(ARTICLE)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("article hip-and-lower-back-pain (en):")
+    with app.app_context():
+        article = (
+            get_session()
+            .scalars(select(Article).where(Article.slug == "hip-and-lower-back-pain", Article.locale == "en"))
+            .one()
+        )
+        assert article.title == "Hip and Lower Back Pain"
+        assert article.sections[0].kind == "intro" and len(article.sections) > 10
+    again = runner.invoke(args=["shop-reco", "import-article", str(ARTICLE)])
+    assert again.exit_code == 0 and "(unchanged)" in again.output
+
+
+def test_import_article_tags_sections_with_the_merchants_synonyms(app, runner) -> None:  # type: ignore[no-untyped-def]
+    # The FAQ answer on how often to train names no concept the shipped lexicons know;
+    # a merchant's synonym for one of its phrases tags it, as the admin import would.
+    faq = "how-often-should-i-perform-these-exercises"
+    with app.app_context():
+        session = get_session()
+        session.add(Synonym(locale="en", group="symptom", code="stiffness", phrase="balanced mix"))
+        session.commit()
+    result = runner.invoke(args=["shop-reco", "import-article", str(ARTICLE)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        article = (
+            get_session()
+            .scalars(select(Article).where(Article.slug == "hip-and-lower-back-pain", Article.locale == "en"))
+            .one()
+        )
+        concepts = {s.anchor: set(s.concepts) for s in article.sections}
+    assert "symptom:stiffness" in concepts[faq], concepts[faq]
 
 
 def test_import_article_errors_are_clear(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -46,6 +46,32 @@ def find(doc: ArticleDoc, *words: str, kind: str | None = None) -> SectionDoc:
 # --- the real article ---------------------------------------------------------------------------
 
 
+def test_real_article_takes_slug_and_title_from_its_file_name(article_bytes: bytes) -> None:
+    doc = parse_article(article_bytes, name=ARTICLE.name)
+    assert (doc.slug, doc.title) == ("hip-and-lower-back-pain", "Hip and Lower Back Pain")
+    assert doc.sections[0].kind == "intro", "the first paragraph is the intro, not a title"
+
+
+@pytest.mark.parametrize(
+    ("name", "slug", "title"),
+    [
+        ("uploads/Desk_breaks.txt", "desk-breaks", "Desk breaks"),
+        ("C:\\Users\\shop\\hip-care.md", "hip-care", "Hip Care"),
+        ("höft-och-rygg.txt", "hoft-och-rygg", "Höft Och Rygg"),
+    ],
+)
+def test_file_name_gives_slug_and_title_without_a_title_line(name: str, slug: str, title: str) -> None:
+    doc = parse_article("Intro sentence here.\nstretching\nHold it.", name=name)
+    assert (doc.slug, doc.title) == (slug, title)
+
+
+def test_title_line_and_slug_win_over_the_file_name() -> None:
+    titled = parse_article("Moving well\nstretching\nHold it.", name="notes.txt")
+    assert (titled.slug, titled.title) == ("moving-well", "Moving well")
+    slugged = parse_article("Intro sentence here.\nstretching\nHold it.", slug="desk", name="notes.txt")
+    assert (slugged.slug, slugged.title) == ("desk", "Desk")
+
+
 def test_real_article_has_title_from_slug_and_summary_from_intro(real: ArticleDoc) -> None:
     assert real.slug == "hip-and-lower-back-pain"
     assert real.locale == "en"
@@ -290,7 +316,8 @@ def test_markdown_with_inline_and_block_html_is_sanitised() -> None:
         (b"stretching\nH\xe4ll 30 sekunder.", {"slug": "x"}, "not UTF-8"),
         (b"x" * (MAX_ARTICLE_BYTES + 1), {}, "too large"),
         ("x" * (MAX_ARTICLE_BYTES + 1), {}, "too large"),
-        ("Intro sentence here.\nstretching\nHold it.", {}, "pass title=... or slug=..."),
+        ("Intro sentence here.\nstretching\nHold it.", {}, "pass title=..., slug=... or the file's name=..."),
+        ("Intro sentence here.\nstretching\nHold it.", {"name": "---.txt"}, "no title line"),
     ],
 )
 def test_bad_input_raises_a_clear_error(text: str | bytes, kwargs: dict[str, str], message: str) -> None:

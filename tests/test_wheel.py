@@ -1,5 +1,5 @@
-"""A built wheel, installed in a clean virtual environment, carries its templates and
-migrations: it migrates a database, loads the demo data and serves the demo shop."""
+"""A built wheel carries its license, and, installed in a clean virtual environment, its
+templates and migrations: it migrates a database, loads the demo data and serves the demo shop."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,28 @@ def run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return result  # type: ignore[no-any-return]
 
 
-@pytest.mark.slow
-def test_wheel_installs_migrates_and_loads_demo_data(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this checkout, once for the module."""
+    dist = tmp_path_factory.mktemp("dist")
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)])
-    wheel = next(dist.glob("shop_reco-*.whl"))
+    return next(dist.glob("shop_reco-*.whl"))
+
+
+def test_wheel_carries_the_mit_license(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        licenses = [n for n in archive.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+        assert licenses, archive.namelist()
+        text = archive.read(licenses[0]).decode("utf-8")
+        metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA")))
+    assert text.startswith("MIT License")
+    assert "Copyright (c) 2026 the shop_reco authors" in text
+    assert text == (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert b"License-File: LICENSE" in metadata
+
+
+@pytest.mark.slow
+def test_wheel_installs_migrates_and_loads_demo_data(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True, clear=True)
     py = str(env_dir / "bin" / "python")

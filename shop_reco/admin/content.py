@@ -49,8 +49,9 @@ def register(bp: Blueprint, state: RecoState) -> None:
     """Add the content pages to the admin blueprint ``bp``."""
     # The sections import this module's helpers, so they load here (a loop inside the admin
     # package, left for the admin's reorganisation by entity).
-    from shop_reco.admin import content_articles, content_catalog, content_synonyms
+    from shop_reco.admin import content_articles, content_catalog, content_product_import, content_synonyms
 
+    content_product_import.register(bp, state)
     content_catalog.register(bp, state)
     content_articles.register(bp, state)
     content_synonyms.register(bp, state)

@@ -9,7 +9,6 @@ valid text is refused with the reason, and nothing is half-imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Final
 
@@ -41,14 +40,13 @@ from shop_reco.admin.content_forms import (
     load_form,
 )
 from shop_reco.admin.security import on_csrf_failure
-from shop_reco.answers import current_snapshot
+from shop_reco.content_tagging import content_tagger
 from shop_reco.importing import ArticleImportError, parse_article
 from shop_reco.importing.articles import MAX_ARTICLE_BYTES
 from shop_reco.importing.documents import SECTION_KINDS
 from shop_reco.state import get_session
 from shop_reco.storage.content import article_snapshot, replace_article, upsert_source
 from shop_reco.storage.models import Article, Source
-from shop_reco.understanding.analyzer import tag_text
 
 if TYPE_CHECKING:
     from shop_reco.state import RecoState
@@ -194,16 +192,6 @@ def _import_page(values: FormValues, errors: FieldErrors, status: int = 200, **p
     )
 
 
-def _tagger() -> Callable[[str, str], frozenset[str]]:
-    """Tag sections with the analyzer that answers shoppers (merchant synonyms included)."""
-    try:
-        analyzer = current_snapshot().analyzer
-        tag: Callable[[str, str], frozenset[str]] = analyzer.tag_text
-        return tag
-    except Exception:  # the snapshot cannot be built: tag with the shipped lexicons alone
-        return tag_text
-
-
 def _import_values() -> FormValues:
     form = request.form
     return {
@@ -243,7 +231,14 @@ def _import_article() -> Any:
     field = "file" if isinstance(raw, bytes) else "text"
 
     try:
-        doc = parse_article(raw, fmt=fmt, locale=values["locale"], slug=values["slug"] or None, tagger=_tagger())
+        doc = parse_article(
+            raw,
+            fmt=fmt,
+            locale=values["locale"],
+            slug=values["slug"] or None,
+            name=source_name if isinstance(raw, bytes) else None,
+            tagger=content_tagger(),
+        )
     except ArticleImportError as exc:
         reason = str(exc)
         if "no title line" in reason:  # the parser's hint names its arguments; say it in the form's words

@@ -25,6 +25,7 @@ from shop_reco.api.policies import SECURITY_HEADERS
 from shop_reco.api.rate_limits import rate_limited
 from shop_reco.api.request_body import read_json, valid_path_key
 from shop_reco.recommending import UnknownItemError, fail_closed
+from shop_reco.signals import event_recorded
 from shop_reco.state import get_session
 from shop_reco.storage.database import DatabaseUnavailable
 from shop_reco.storage.models import Event
@@ -32,6 +33,9 @@ from shop_reco.storage.queries import article_record
 
 if TYPE_CHECKING:
     from shop_reco.state import RecoState
+
+#: What ``shop_reco.signals.event_recorded`` receivers get of each event (all of it: nothing personal).
+EVENT_SIGNAL_FIELDS = ("kind", "recommendation_id", "item_type", "item_id", "rule", "widget", "locale", "page_view")
 
 
 def _query_locale(state: RecoState) -> str:
@@ -201,6 +205,10 @@ def register(bp: Blueprint, state: RecoState) -> None:
                 )
             )
         session.commit()
+        if event_recorded.receivers:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            for e in events:
+                event_recorded.send(app, **{k: e[k] for k in EVENT_SIGNAL_FIELDS})
         return jsonify(accepted_schema.dump({"accepted": len(events)})), 202
 
     @bp.get("/openapi.json")

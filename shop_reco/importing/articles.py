@@ -84,6 +84,7 @@ def parse_article(
     locale: str = "en",
     slug: str | None = None,
     title: str | None = None,
+    name: str | None = None,
     tagger: Tagger | None = None,
 ) -> ArticleDoc:
     """Parse an article into sections and sources.
@@ -92,8 +93,10 @@ def parse_article(
     ``markdown`` (``#`` headings) or ``html`` (``h1``-``h6``; sanitised with
     nh3). Section bodies are always plain text. The title is, in order: the
     ``title`` argument, the document's own title (a first line that looks like
-    a heading, or the first ``#``/``h1`` heading), or the ``slug`` in words;
-    the document's own title line never becomes a section.
+    a heading, or the first ``#``/``h1`` heading), the ``slug`` in words, or
+    the file ``name`` in words (``hip-and-lower-back-pain.txt`` gives the
+    title "Hip and Lower Back Pain" and that slug); the document's own title
+    line never becomes a section.
     ``tagger(heading + body, locale)`` supplies each section's concepts.
 
     Raises ``ArticleImportError`` for empty, oversized (> 1 MB), binary or
@@ -109,13 +112,18 @@ def parse_article(
         raise ArticleImportError("the article has no readable text (only markup or whitespace)")
 
     own_title, blocks = _take_title(blocks, fmt)
+    named = _name_words(name)
     if title is None:
         if own_title:
             title = display_heading(own_title, locale)
         elif slug:
             title = display_heading(slug.replace("-", " "), locale)
+        elif named:
+            title, slug = display_heading(named, locale), slugify(named, fallback="article")
         else:
-            raise ArticleImportError("the article has no title line; pass title=... or slug=... to parse_article")
+            raise ArticleImportError(
+                "the article has no title line; pass title=..., slug=... or the file's name=... to parse_article"
+            )
     slug = slugify(slug or title, fallback="article")
 
     if not any(b.kind in (HEADING, QUESTION) for b in blocks):
@@ -136,6 +144,19 @@ def parse_article(
         sections=sections,
         sources=builder.sources,
     )
+
+
+def _name_words(name: str | None) -> str:
+    """A file name in words: ``"Hip-and-lower_back.pain.txt"`` -> ``"Hip and lower back pain"``.
+
+    Only the last path part counts and only its last suffix goes; dashes,
+    underscores and dots become spaces.
+    """
+    if not name:
+        return ""
+    stem = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem.lstrip(".") else stem
+    return " ".join(re.split(r"[-_.\s]+", stem)).strip()
 
 
 def _decode(text: str | bytes) -> str:

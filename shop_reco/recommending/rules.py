@@ -386,6 +386,20 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc) if value is not None else None
 
 
+class _Moment(fields.AwareDateTime):
+    """An ISO 8601 string or a ``datetime`` (naive means UTC).
+
+    marshmallow 4 takes both; 3.x only strings, so a ``datetime`` goes through
+    its ISO form and every supported version loads a rule alike.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        result: datetime = super()._deserialize(value, attr, data, **kwargs)
+        return result
+
+
 class RuleSchema(_StrictSchema):
     """Loads one rule's JSON into a :class:`Rule`; unknown keys are errors."""
 
@@ -395,8 +409,8 @@ class RuleSchema(_StrictSchema):
     active = fields.Boolean(load_default=True)
     priority = fields.Integer(load_default=0, strict=True, validate=Range(0, 1000))
     locales = fields.List(fields.String(validate=OneOf(vocabulary.LOCALES)), load_default=list)
-    valid_from = fields.AwareDateTime(default_timezone=timezone.utc, allow_none=True, load_default=None)
-    valid_until = fields.AwareDateTime(default_timezone=timezone.utc, allow_none=True, load_default=None)
+    valid_from = _Moment(default_timezone=timezone.utc, allow_none=True, load_default=None)
+    valid_until = _Moment(default_timezone=timezone.utc, allow_none=True, load_default=None)
     version = fields.Integer(load_default=1, strict=True, validate=Range(min=1))
     conditions = fields.Nested(ConditionsSchema, load_default=Conditions)
     actions = fields.Nested(ActionsSchema, required=True)

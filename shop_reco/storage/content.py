@@ -8,6 +8,7 @@ Each change is recorded as a :class:`Revision` with its before/after state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -59,10 +60,17 @@ def _upsert(
     fields: tuple[str, ...],
     entity: str,
     actor: str | None,
+    rows: Mapping[str, Any] | None = None,
 ) -> tuple[Any, bool]:
-    """Insert or update one row by its natural key; returns (row, changed)."""
+    """Insert or update one row by its natural key; returns (row, changed).
+
+    ``rows`` (key -> row, loaded beforehand) saves a query per row in a batch.
+    """
     key = data[key_field]
-    row = session.execute(select(model).where(getattr(model, key_field) == key)).scalar_one_or_none()
+    if rows is not None:
+        row = rows.get(key)
+    else:
+        row = session.execute(select(model).where(getattr(model, key_field) == key)).scalar_one_or_none()
     values = {f: data[f] for f in fields if f in data}
     if "price" in values:
         values["price"] = Decimal(str(values["price"]))
@@ -87,6 +95,52 @@ def upsert_source(session: Session, data: Mapping[str, Any], actor: str | None =
 
 def upsert_product(session: Session, data: Mapping[str, Any], actor: str | None = None) -> tuple[Product, bool]:
     return _upsert(session, Product, "sku", data, PRODUCT_FIELDS, "product", actor)
+
+
+@dataclass(frozen=True)
+class ProductImport:
+    """What importing a product file did: rows read, products created or changed, SKUs deactivated."""
+
+    read: int
+    changed: int
+    deactivated: tuple[str, ...] = ()
+
+
+def import_products(
+    session: Session,
+    products: Iterable[Mapping[str, Any]],
+    *,
+    actor: str | None,
+    merge_text: bool = False,
+    prune: bool = False,
+) -> ProductImport:
+    """Create or update products by SKU from one file; the caller commits (or rolls back).
+
+    ``merge_text`` keeps the text of locales the file does not carry (a feed is
+    in one language); ``prune`` deactivates every active product whose SKU is
+    not in the file (a feed lists the whole catalogue). A product whose values
+    are those it has is not touched: importing the same file twice changes
+    nothing and records no revision.
+    """
+    rows: dict[str, Product] = {p.sku: p for p in session.scalars(select(Product))}
+    read = changed = 0
+    seen: set[str] = set()
+    for data in products:
+        read += 1
+        seen.add(data["sku"])
+        current = rows.get(data["sku"])
+        if merge_text and current is not None:
+            data = {**data, "text": {**current.text, **data["text"]}}
+        row, did_change = _upsert(session, Product, "sku", data, PRODUCT_FIELDS, "product", actor, rows)
+        rows[row.sku] = row
+        changed += did_change
+    deactivated: list[str] = []
+    if prune:
+        for sku, row in sorted(rows.items()):
+            if sku not in seen and row.active:
+                _upsert(session, Product, "sku", {"sku": sku, "active": False}, PRODUCT_FIELDS, "product", actor, rows)
+                deactivated.append(sku)
+    return ProductImport(read, changed, tuple(deactivated))
 
 
 def upsert_exercise(session: Session, data: Mapping[str, Any], actor: str | None = None) -> tuple[Exercise, bool]:

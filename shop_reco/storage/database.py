@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, select, update
@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from shop_reco.storage.models import CONTENT_MODELS, State
+from shop_reco.storage.models import CONTENT_MODELS, Revision, State
 
 REVISION_KEY = "content_revision"
 #: What to run when the tables are missing or behind, in every message that says so.
@@ -101,30 +101,76 @@ def make_engine(url: str, options: Mapping[str, Any] | None = None) -> Engine:
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose flushes bump the content revision when content changes."""
+class ContentChange(NamedTuple):
+    """One recorded change to content: ``ContentChange("product", "foam-roller", "update", "cli")``.
+
+    ``entity`` is rule, product, exercise, article, source or synonym; ``key`` its
+    natural key (an article's is ``slug/locale``); ``action`` create, update,
+    delete or rollback; ``actor`` who made it (an admin id, ``"cli"``, or None).
+    """
+
+    entity: str
+    key: str
+    action: str
+    actor: str | None
+
+
+#: Called after a commit that changed content, with the new revision and what changed.
+ContentCommitHook = Callable[[int, tuple[ContentChange, ...]], None]
+
+_BUMPED = "_reco_bumped"  # session.info: the new content revision, once bumped in this transaction
+_CHANGES = "_reco_changes"  # session.info: the revisions recorded in this transaction
+
+
+def make_session_factory(engine: Engine, on_content_commit: ContentCommitHook | None = None) -> sessionmaker[Session]:
+    """A session factory whose flushes bump the content revision when content changes.
+
+    ``on_content_commit(revision, changes)`` runs after each commit that moved the
+    revision (never after a rollback): ``changes`` are the :class:`ContentChange`
+    records written in that transaction (empty when content was written without one).
+    """
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     event.listen(factory, "before_flush", _bump_on_content_change)
-    event.listen(factory, "after_commit", _reset_bump_flag)
     event.listen(factory, "after_rollback", _reset_bump_flag)
+    if on_content_commit is None:
+        event.listen(factory, "after_commit", _reset_bump_flag)
+    else:
+
+        def _after_commit(session: Session) -> None:
+            revision, changes = session.info.get(_BUMPED), tuple(session.info.get(_CHANGES, ()))
+            _reset_bump_flag(session)
+            if revision is not None:
+                on_content_commit(revision, changes)
+
+        event.listen(factory, "after_commit", _after_commit)
     return factory
 
 
 def _bump_on_content_change(session: Session, _ctx: Any, _instances: Any) -> None:
-    if session.info.get("_reco_bumped"):
+    changes = [
+        ContentChange(obj.entity, obj.entity_key, obj.action, obj.actor)
+        for obj in session.new
+        if isinstance(obj, Revision)
+    ]
+    if changes:
+        session.info.setdefault(_CHANGES, []).extend(changes)
+    if session.info.get(_BUMPED) is not None:
         return
-    touched = any(isinstance(obj, CONTENT_MODELS) for obj in (*session.new, *session.dirty, *session.deleted))
+    # An object set to the values it had is in session.dirty but changes nothing: no bump for it.
+    touched = any(isinstance(obj, CONTENT_MODELS) for obj in (*session.new, *session.deleted)) or any(
+        isinstance(obj, CONTENT_MODELS) and session.is_modified(obj) for obj in session.dirty
+    )
     if touched:
-        session.info["_reco_bumped"] = True
-        bump_revision(session)
+        session.info[_BUMPED] = bump_revision(session)
 
 
 def _reset_bump_flag(session: Session) -> None:
-    session.info.pop("_reco_bumped", None)
+    session.info.pop(_BUMPED, None)
+    session.info.pop(_CHANGES, None)
 
 
-def bump_revision(session: Session) -> None:
-    """Atomically add one to the content revision.
+def bump_revision(session: Session) -> int:
+    """Atomically add one to the content revision; returns the new revision.
 
     The migrations create the row; the insert fallback covers a schema made
     with ``create_all`` in a test.
@@ -132,6 +178,8 @@ def bump_revision(session: Session) -> None:
     result = session.execute(update(State).where(State.key == REVISION_KEY).values(value=State.value + 1))
     if getattr(result, "rowcount", 1) == 0:
         session.add(State(key=REVISION_KEY, value=1))
+        return 1
+    return current_revision(session)
 
 
 def current_revision(session: Session) -> int:
