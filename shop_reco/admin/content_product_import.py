@@ -18,9 +18,9 @@ from shop_reco.admin.content import INVALID, commit_content, current_actor, offe
 from shop_reco.admin.content_forms import FORM_ERRORS, FieldErrors, FormValues
 from shop_reco.admin.security import on_csrf_failure
 from shop_reco.content_tagging import content_tagger
-from shop_reco.state import get_session
 from shop_reco.importing.google_feed import MAX_FEED_BYTES, read_google_feed
 from shop_reco.importing.products import MAX_PRODUCT_FILE_BYTES, ProductFile, ProductImportError, read_products
+from shop_reco.state import get_session
 from shop_reco.storage.content import import_products
 
 if TYPE_CHECKING:
