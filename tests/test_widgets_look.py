@@ -318,6 +318,8 @@ def admin_urls(servers: Servers) -> list[str]:
         f"{admin}/testbench",
         f"{admin}/testbench/run",
         f"{admin}/transfer",
+        f"{admin}/experiments",
+        f"{admin}/products/import",
     ]
 
 
