@@ -9,6 +9,7 @@ database moves (checked at most every ``SHOP_RECO_RULES_TTL`` seconds).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -31,6 +32,7 @@ from shop_reco.recommending import (
     profile_key,
     recommend,
 )
+from shop_reco.recommending.screening import ScreenBlock, screening_block, understood, with_screen_answers
 from shop_reco.storage.database import UPGRADE_COMMAND, DatabaseNotReady, schema_missing
 from shop_reco.storage.ids import time_ordered_id
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
@@ -63,6 +65,10 @@ class Answer:
     id: str | None
     profile: Profile | None
     recommendation: Recommendation
+    #: the red-flag screen's questions, status and whether the finder asks it first
+    screening: ScreenBlock | None = None
+    #: False when the text named no area and no trigger we know (vague or out of scope)
+    understood: bool = True
     #: Values derived only from ``recommendation`` (its log items, its encoded JSON), shared by
     #: every answer that got the same memoized recommendation, so each is worked out once.
     derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -195,8 +201,13 @@ def answer_description(
     limit: int | None = None,
     source: str = "api",
     log_answer: bool = True,
+    screening: Mapping[str, bool] | None = None,
 ) -> Answer:
     """Analyse, gate and rank one description; log derived codes (never the text, by default).
+
+    ``screening`` holds the red-flag screen's answers (``{"fever": True}``): a
+    ``True`` raises that red flag as if written, a ``False`` lowers nothing. The
+    answers are never stored; the log keeps the red flags they raised, as codes.
 
     Fails closed: if analysis or ranking raises, the answer is a safety notice
     with no exercises and no products. A database without shop_reco's tables
@@ -211,6 +222,7 @@ def answer_description(
         products=min(limit or settings["SHOP_RECO_DEFAULT_PRODUCTS"], settings["SHOP_RECO_DEFAULT_PRODUCTS"]),
     )
     profile: Profile | None = None
+    text_profile: Profile | None = None
     revision = 0
     derived: dict[Any, Any] = {}
     try:
@@ -221,6 +233,7 @@ def answer_description(
         if profile.locale not in settings["SHOP_RECO_LOCALES"]:  # detected, but not one this shop offers
             profile = snapshot.analyzer.analyze(description, settings["SHOP_RECO_DEFAULT_LOCALE"])
         locale = profile.locale
+        text_profile, profile = profile, with_screen_answers(profile, screening)
         result, derived = memoized_recommend(
             profile,
             snapshot.compiled,
@@ -236,9 +249,11 @@ def answer_description(
     except Exception as exc:  # fail closed: never products when we could not understand
         log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
         locale = locale or str(settings["SHOP_RECO_DEFAULT_LOCALE"])
-        profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}
+        profile, text_profile = None, None
+        result, derived = fail_closed(locale, rules_revision=revision), {}
     record_id = _log_answer(state, description, profile, result, source, derived) if log_answer else None
-    return Answer(record_id, profile, result, derived)
+    block = screening_block(text_profile, description, result.locale, screening, mode=settings["SHOP_RECO_SCREENING"])
+    return Answer(record_id, profile, result, screening=block, understood=understood(text_profile), derived=derived)
 
 
 def memoized_recommend(

@@ -48,6 +48,16 @@ class RecommendationRequestSchema(_Strict):
         validate=validate.Range(min=1, max=10),
         metadata={"description": "Most exercises (and products) to return; default 6 exercises, 3 products."},
     )
+    screening = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(tuple(vocabulary.RED_FLAGS))),
+        values=fields.Boolean(truthy={True}, falsy={False}),
+        load_default=None,
+        metadata={
+            "description": "The shopper's answers to the red-flag screen, by red flag code (see /vocabulary): "
+            "true raises that red flag as if written; false never cancels one found in the text.",
+            "example": {"fever": False, "bladder_bowel": False},
+        },
+    )
 
 
 @lru_cache(maxsize=16)
@@ -122,13 +132,56 @@ class ProfileSchema(Schema):
 class RedFlagSchema(Schema):
     code = fields.String()
     level = fields.String()
-    phrase = fields.String(allow_none=True)
+    phrase = fields.String(allow_none=True, metadata={"description": "The shopper's words; null from the screen."})
+    source = fields.String(
+        validate=validate.OneOf(["text", "screen"]),
+        metadata={"description": "text: found in the description; screen: answered yes on the red-flag screen."},
+    )
+
+
+class ContactSchema(Schema):
+    label = fields.String(metadata={"example": "Ring 112 vid nödläge"})
+    number = fields.String(allow_none=True, metadata={"example": "112"})
+    href = fields.String(allow_none=True, metadata={"description": "A tel: link; null when there is no number."})
 
 
 class SafetySchema(Schema):
     level = fields.String(validate=validate.OneOf(vocabulary.SAFETY_LEVELS))
     red_flags = fields.List(fields.Nested(RedFlagSchema))
     message = fields.String(allow_none=True)
+    contacts = fields.List(
+        fields.Nested(ContactSchema),
+        metadata={"description": "Whom to call now (SHOP_RECO_URGENT_CONTACTS); empty unless the level is urgent."},
+    )
+
+
+class ScreenQuestionSchema(Schema):
+    code = fields.String(metadata={"description": "A red flag code: answer it in the request's screening."})
+    level = fields.String(validate=validate.OneOf(vocabulary.SAFETY_LEVELS))
+    text = fields.String(metadata={"description": "The question in plain words, in the answer's locale."})
+    mentioned = fields.Boolean(metadata={"description": "The description touched this question's topic."})
+
+
+class ScreeningSchema(Schema):
+    status = fields.String(
+        validate=validate.OneOf(["unanswered", "clear", "flagged"]),
+        metadata={"description": "clear: every question answered false; flagged: any answered true."},
+    )
+    ask = fields.Boolean(
+        metadata={
+            "description": "Show the screen before any routine or product (SHOP_RECO_SCREENING); "
+            "false once answered, and for an urgent text, whose advice comes first."
+        }
+    )
+    questions = fields.List(fields.Nested(ScreenQuestionSchema), metadata={"description": "Urgent ones first."})
+
+
+class ScopeSchema(Schema):
+    understood = fields.Boolean(
+        metadata={"description": "False when the text named no area or trigger we know: say what we cover."}
+    )
+    message = fields.String(allow_none=True)
+    areas = fields.List(fields.String(), metadata={"description": "The area codes we cover."})
 
 
 class ReasonSchema(Schema):
@@ -199,6 +252,8 @@ class RecommendationResponseSchema(Schema):
     rules_version = fields.Integer()
     locale = fields.String()
     profile = fields.Nested(ProfileSchema)
+    screening = fields.Nested(ScreeningSchema)
+    scope = fields.Nested(ScopeSchema)
     safety = fields.Nested(SafetySchema)
     exercises = fields.List(fields.Nested(ExerciseOutSchema))
     products = fields.List(fields.Nested(ProductOutSchema))

@@ -62,6 +62,7 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
     cart_template = state.settings["SHOP_RECO_CART_URL_TEMPLATE"]
     answer_headers = [("Cache-Control", "no-store"), *SECURITY_HEADERS.items(), ("Vary", "Origin")]
     article_template = state.settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
+    urgent_contacts = state.settings["SHOP_RECO_URGENT_CONTACTS"]
 
     @bp.post("/recommendations")
     @rate_limit(state)
@@ -76,10 +77,14 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
                 {"description": ["Describe the discomfort in a few words."]},
             )
         try:
-            answer = answer_description(body["description"], locale=body["locale"], limit=body["limit"])
+            answer = answer_description(
+                body["description"], locale=body["locale"], limit=body["limit"], screening=body["screening"]
+            )
         except LocaleError as exc:
             raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
-        body = answer_json(answer, cart_template=cart_template, article_template=article_template)
+        body = answer_json(
+            answer, cart_template=cart_template, article_template=article_template, contacts=urgent_contacts
+        )
         # Built with the headers the API's after-request hook would add: it then adds none.
         return current_app.response_class(body, headers=answer_headers, mimetype="application/json")
 
