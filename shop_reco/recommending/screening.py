@@ -91,7 +91,11 @@ def screening_data() -> Mapping[str, Any]:
     :data:`PENDING_CODES` (then it waits, unasked, until the vocabulary has it).
     """
     text = resources.files(__package__).joinpath("screening.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    return check_screening_data(json.loads(text))
+
+
+def check_screening_data(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` when it fits the vocabulary, else :class:`ScreeningDataError` naming what is wrong."""
     allowed = set(vocabulary.RED_FLAGS) | PENDING_CODES
     for part in ("questions", "topics"):
         for locale in vocabulary.LOCALES:
