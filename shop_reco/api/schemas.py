@@ -34,6 +34,15 @@ def _description_field(max_chars: int) -> fields.String:
     )
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: not ``1``, ``"yes"`` or ``null`` (a screen answer must be plain)."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class RecommendationRequestSchema(_Strict):
     """The request at the default length limit; use :func:`recommendation_request_schema` for a shop's own."""
 
@@ -50,7 +59,7 @@ class RecommendationRequestSchema(_Strict):
     )
     screening = fields.Dict(
         keys=fields.String(validate=validate.OneOf(tuple(vocabulary.RED_FLAGS))),
-        values=fields.Boolean(truthy={True}, falsy={False}),
+        values=StrictBoolean(),
         load_default=None,
         metadata={
             "description": "The shopper's answers to the red-flag screen, by red flag code (see /vocabulary): "
