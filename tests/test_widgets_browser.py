@@ -127,8 +127,12 @@ def shop_page(browser: Any, servers: Servers) -> Iterator[tuple[Any, Watch]]:
 
 
 def ask(finder: Any, text: str) -> None:
+    """Send ``text``; when the red-flag screen comes first, answer it "None of these apply"."""
     finder.get_by_label("Describe where it hurts and when").fill(text)
     finder.get_by_role("button", name="Show my suggestions").click()
+    finder.locator(".sr-screen, .sr-results").first.wait_for()
+    if finder.locator(".sr-screen").count():
+        finder.locator(".sr-screen-none").click()
 
 
 def deep_active(page: Any) -> str:
@@ -260,6 +264,7 @@ def test_clicking_and_keys_select_body_map_areas(shop_page: tuple[Any, Watch]) -
     assert hips.get_attribute("aria-checked") == "false"
     page.keyboard.press("Enter")
     finder.get_by_role("button", name="Show my suggestions").click()  # the map alone is a description
+    finder.locator(".sr-screen-none").click()
     finder.get_by_role("heading", name=ROUTINE).wait_for()
     assert watch.errors == []
 
@@ -344,6 +349,9 @@ def test_keyboard_only(shop_page: tuple[Any, Watch]) -> None:
     }""")
     assert outline == "solid"  # a visible focus ring
     page.keyboard.press("Enter")
+    page.locator("#finder .sr-screen").wait_for()  # the red-flag screen, answered by keyboard too
+    tab_until(page, "sr-screen-none")
+    page.keyboard.press("Enter")
     page.locator("#finder").get_by_role("heading", name=ROUTINE).wait_for()
     assert watch.errors == []
 
@@ -363,6 +371,7 @@ def test_data_locale_sv_renders_swedish(shop_page: tuple[Any, Watch]) -> None:
     textarea.fill("Det värker i ländryggen när jag har suttit länge")
     assert finder.get_by_role("checkbox", name="Ländrygg").count() == 1
     finder.get_by_role("button", name="Visa mina förslag").click()
+    finder.get_by_role("button", name="Inget av detta stämmer").click()
     finder.get_by_role("heading", name="Ditt träningsprogram").wait_for()
     # The article on the page asked for Swedish too.
     page.locator("#article").get_by_role("heading", name="Källor").wait_for()
