@@ -34,7 +34,9 @@ def test_the_preview_shows_what_a_screen_answer_does_and_stores_nothing(app: Fla
     assert "Hip flexor stretch" not in screened
     assert '<option value="yes" selected>Yes</option>' in screened  # the answer is kept on the page
 
-    written = text(submit(client, PREVIEW, {"description": "I fell off a ladder and my back hurts", "screen.trauma": "no"}))
+    written = text(
+        submit(client, PREVIEW, {"description": "I fell off a ladder and my back hurts", "screen.trauma": "no"})
+    )
     assert "red_flag:trauma</code> urgent · written:" in written  # a "no" never cancels what was written
 
     app.extensions["shop_reco"].answer_log.flush()
@@ -47,7 +49,14 @@ def test_a_test_case_with_screen_answers_is_saved_run_and_listed(app: Flask) -> 
     reply = submit(
         client,
         NEW_CASE,
-        {"key": "desk-fever", "locale": "en", "text": DESK, "safety": "urgent", "screen.fever": "yes", "screen.trauma": "no"},
+        {
+            "key": "desk-fever",
+            "locale": "en",
+            "text": DESK,
+            "safety": "urgent",
+            "screen.fever": "yes",
+            "screen.trauma": "no",
+        },
     )
     assert reply.status_code in (302, 303), text(reply)[:2000]
     with app.app_context():

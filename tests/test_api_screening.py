@@ -106,7 +106,10 @@ def test_a_bad_screening_is_a_400_naming_the_field(client: FlaskClient, screenin
 
 def test_urgent_answers_say_whom_to_call_in_the_locale(client: FlaskClient) -> None:
     swedish = post(client, "Jag har ont i ryggen", locale="sv", screening={"fever": True})
-    assert [(c["number"], c["href"]) for c in swedish["safety"]["contacts"]] == [("112", "tel:112"), ("1177", "tel:1177")]
+    assert [(c["number"], c["href"]) for c in swedish["safety"]["contacts"]] == [
+        ("112", "tel:112"),
+        ("1177", "tel:1177"),
+    ]
     english = post(client, locale="en", screening={"trauma": True})
     assert english["safety"]["contacts"] == [
         {"label": "Call your local emergency number", "number": None, "href": None}

@@ -11,7 +11,6 @@ import pytest
 from reco_samples import ids, profile_of
 
 from shop_reco import vocabulary
-from shop_reco.recommending.screening import with_screen_answers
 from shop_reco.recommending import (
     Catalog,
     CompiledRules,
@@ -23,6 +22,7 @@ from shop_reco.recommending import (
     load_rules,
     recommend,
 )
+from shop_reco.recommending.screening import with_screen_answers
 
 DATA = resources.files("shop_reco.demo").joinpath("data")
 

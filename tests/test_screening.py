@@ -65,7 +65,7 @@ def test_the_data_names_no_code_beyond_the_vocabulary_but_the_pending_one() -> N
     for part in ("questions", "topics"):
         for locale in vocabulary.LOCALES:
             assert set(data[part][locale]) - set(vocabulary.RED_FLAGS) <= PENDING_CODES
-            assert PENDING_CODES <= set(data[part][locale])
+            assert set(data[part][locale]) >= PENDING_CODES
     asked = {q.code for q in screening_block(None, "", "en").questions}
     assert asked == set(vocabulary.RED_FLAGS)
 
@@ -113,7 +113,9 @@ def mentioned(text: str, locale: str = "en") -> set[str]:
         ("my groin feels odd", "sv", {"saddle_anesthesia"}),
     ],
 )
-def test_a_question_is_marked_mentioned_when_the_text_touched_its_topic(text: str, locale: str, codes: set[str]) -> None:
+def test_a_question_is_marked_mentioned_when_the_text_touched_its_topic(
+    text: str, locale: str, codes: set[str]
+) -> None:
     assert codes <= mentioned(text, locale)
 
 

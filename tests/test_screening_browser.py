@@ -38,7 +38,12 @@ def test_an_ordinary_description_shows_the_screen_first_then_the_routine(browser
     finder.get_by_role("heading", name=SCREEN).wait_for()
     assert finder.get_by_role("heading", name=ROUTINE).count() == 0
     assert finder.locator(".sr-exercise, .sr-product").count() == 0
-    assert finder.get_by_role("checkbox", name="Do you have a fever, or feel hot and shivery, along with the pain?").count() == 1
+    assert (
+        finder.get_by_role(
+            "checkbox", name="Do you have a fever, or feel hot and shivery, along with the pain?"
+        ).count()
+        == 1
+    )
     assert finder.locator("[role=status]").first.text_content() == SCREEN
     finder.get_by_role("button", name="None of these apply").click()
     finder.get_by_role("heading", name=ROUTINE).wait_for()

@@ -48,7 +48,7 @@ EXPECT_KEYS: Mapping[str, str] = {
     "exercises_empty": "no exercises at all",
     "products_empty": "no products at all",
     "exercises_nonempty": "at least one exercise",
-    "screening": "the shopper's answers to the red-flag screen, e.g. {\"fever\": true} (given to the case, not checked)",
+    "screening": 'the shopper\'s answers to the red-flag screen, e.g. {"fever": true} (given to the case, not checked)',
 }
 #: Keys of an expectation that are inputs to the case, not checks.
 INPUT_KEYS = frozenset({"screening"})
