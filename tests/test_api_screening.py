@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from shop_reco import vocabulary
@@ -176,3 +178,56 @@ def test_the_setting_decides_when_the_finder_asks_first(database_url: str, tmp_p
         assert touched["status"] == "unanswered" and len(touched["questions"]) == len(vocabulary.RED_FLAGS)
     finally:
         app.extensions["shop_reco"].close()
+
+
+# -- a property over the whole API: no screen answer lowers the safety level -------------------
+
+RANK = {level: i for i, level in enumerate(vocabulary.SAFETY_LEVELS)}
+PHRASES = [
+    "my lower back aches after sitting",
+    "no numbness",
+    "I can't control my bladder",
+    "I had a fever last week",
+    "my left leg is numb",
+    "ont i ländryggen",
+    "jag har feber",
+    "not sure",
+]
+
+
+@pytest.fixture(scope="module")
+def module_client(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One SQLite app for the property below (Hypothesis runs many examples against one app)."""
+    tmp = tmp_path_factory.mktemp("screen-property")
+    app = make_app(f"sqlite:///{tmp / 'reco.db'}", tmp)
+    runner = app.test_cli_runner()
+    for args in (["shop-reco", "db", "upgrade"], ["shop-reco", "demo-data"]):
+        assert runner.invoke(args=args).exit_code == 0
+    yield app.test_client()
+    app.extensions["shop_reco"].close()
+
+
+@settings(max_examples=60)
+@given(
+    text=st.one_of(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=80),
+        st.lists(st.sampled_from(PHRASES), min_size=1, max_size=4).map(", ".join),
+    ),
+    locale=st.sampled_from(vocabulary.LOCALES),
+    answers=st.dictionaries(st.sampled_from(list(vocabulary.RED_FLAGS)), st.booleans(), min_size=1),
+)
+def test_over_the_api_no_screen_answer_lowers_the_safety_level(
+    module_client: FlaskClient, text: str, locale: str, answers: dict[str, bool]
+) -> None:
+    if not text.strip():
+        text = "x"
+    plain = module_client.post(URL, json={"description": text, "locale": locale}).get_json()
+    screened = module_client.post(URL, json={"description": text, "locale": locale, "screening": answers}).get_json()
+    before, after = plain["safety"]["level"], screened["safety"]["level"]
+    assert RANK[after] >= RANK[before]
+    for code, yes in answers.items():
+        if yes:
+            assert RANK[after] >= RANK[vocabulary.RED_FLAGS[code]]
+            assert code in {f["code"] for f in screened["safety"]["red_flags"]}
+    if after != "none":
+        assert screened["exercises"] == []
