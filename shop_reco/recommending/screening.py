@@ -26,9 +26,9 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from shop_reco import vocabulary
 from shop_reco.recommending.messages import join_words, message
@@ -54,9 +54,12 @@ class ScreeningDataError(ValueError):
     """``screening.json`` is inconsistent with the vocabulary; the message names the key."""
 
 
-@dataclass(frozen=True, slots=True)
-class ScreenQuestion:
-    """One question of the screen: ``mentioned`` is True when the text touched its topic."""
+class ScreenQuestion(NamedTuple):
+    """One question of the screen: ``mentioned`` is True when the text touched its topic.
+
+    A NamedTuple, as every answer builds one per red flag (a tuple is built several
+    times faster than a frozen dataclass).
+    """
 
     code: str
     level: str
@@ -79,7 +82,13 @@ class ScreenBlock:
     ask: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "ask": self.ask, "questions": [q.as_dict() for q in self.questions]}
+        return {"status": self.status, "ask": self.ask, "questions": _questions_json(self.questions)}
+
+
+@lru_cache(maxsize=512)
+def _questions_json(questions: tuple[ScreenQuestion, ...]) -> list[dict[str, Any]]:
+    """The questions as JSON-ready dicts; few combinations recur, so each is built once (never mutate)."""
+    return [q.as_dict() for q in questions]
 
 
 @cache
@@ -114,29 +123,79 @@ def check_screening_data(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _pattern(words: list[str]) -> str:
-    parts = []
-    for word in words:
-        stem = re.escape(word.rstrip("*")).replace(r"\ ", r"\s+")
-        parts.append(stem + (r"\w*" if word.endswith("*") else r"(?!\w)"))
-    return r"(?<!\w)(?:" + "|".join(parts) + ")"
+@dataclass(frozen=True, slots=True)
+class _TopicIndex:
+    """The topic words of every red flag, in every locale, ready to look up a text's words in.
+
+    One-word topics are looked up by word (exact, or by stem for ``word*``); a
+    phrase ("both legs", "pins and needles") is searched for only when the text
+    holds its first word. A text is split once: the screen costs a fraction of
+    the analysis.
+    """
+
+    exact: Mapping[str, frozenset[str]]
+    #: first three letters -> (stem, code) for ``word*`` topics (every stem has three or more)
+    stems: Mapping[str, tuple[tuple[str, str], ...]]
+    #: first word -> (pattern, code) for phrases
+    phrases: Mapping[str, tuple[tuple[re.Pattern[str], str], ...]]
+
+    def codes_in(self, text: str) -> set[str]:
+        lowered = text.lower()
+        found: set[str] = set()
+        for word in set(_WORD.findall(lowered)):
+            codes = self.exact.get(word)
+            if codes:
+                found |= codes
+            for stem, code in self.stems.get(word[:3], ()):
+                if word.startswith(stem):
+                    found.add(code)
+            for pattern, code in self.phrases.get(word, ()):
+                if code not in found and pattern.search(lowered):
+                    found.add(code)
+        return found
+
+
+_WORD = re.compile(r"\w+")
 
 
 @cache
-def _topic_patterns() -> Mapping[str, re.Pattern[str]]:
-    """Per red flag, one pattern of its topic words in every locale: a topic is seen in any language."""
+def _topic_index() -> _TopicIndex:
     topics = screening_data()["topics"]
-    out = {}
+    exact: dict[str, set[str]] = {}
+    stems: dict[str, list[tuple[str, str]]] = {}
+    phrases: dict[str, list[tuple[re.Pattern[str], str]]] = {}
     for code in vocabulary.RED_FLAGS:
-        words = [w for locale in vocabulary.LOCALES for w in topics[locale].get(code, ())]
-        out[code] = re.compile(_pattern(words), re.IGNORECASE)
-    return out
+        for word in (w.lower() for locale in vocabulary.LOCALES for w in topics[locale].get(code, ())):
+            prefix = word.endswith("*")
+            word = word.rstrip("*")
+            if " " in word:
+                tail = r"\w*" if prefix else r"(?!\w)"
+                pattern = re.compile(r"(?<!\w)" + re.escape(word).replace(r"\ ", r"\s+") + tail)
+                phrases.setdefault(word.split()[0], []).append((pattern, code))
+            elif prefix:
+                if len(word) < 3:
+                    raise ScreeningDataError(f"screening.json: the topic stem {word!r}* is shorter than 3 letters")
+                stems.setdefault(word[:3], []).append((word, code))
+            else:
+                exact.setdefault(word, set()).add(code)
+    return _TopicIndex(
+        {w: frozenset(c) for w, c in exact.items()},
+        {k: tuple(v) for k, v in stems.items()},
+        {k: tuple(v) for k, v in phrases.items()},
+    )
 
 
+@cache
 def red_flag_codes() -> tuple[str, ...]:
     """The screen's codes in the order it asks them: urgent ones first, then vocabulary order."""
     codes = list(vocabulary.RED_FLAGS)
     return tuple(sorted(codes, key=lambda c: (_LEVEL_ORDER[vocabulary.RED_FLAGS[c]], codes.index(c))))
+
+
+@cache
+def _questions(locale: str) -> tuple[tuple[str, str, str], ...]:
+    """(code, level, question) in the order asked, in ``locale`` (else English)."""
+    return tuple((code, vocabulary.RED_FLAGS[code], question_text(code, locale)) for code in red_flag_codes())
 
 
 def question_text(code: str, locale: str) -> str:
@@ -183,22 +242,21 @@ def screening_block(
     a red-flag topic without affirming or plainly denying it; with ``off`` never.
     An urgent text is never screened first: its advice is shown at once.
     """
-    patterns = _topic_patterns()
+    topics = _topic_index().codes_in(text)
     found: dict[str, set[str]] = {}
     for m in profile.matches if profile is not None else ():
         if m.group == "red_flag":
             kind = "affirmed" if m.affirmed else "denied" if m.negated and not m.hypothetical else "unsure"
             found.setdefault(m.code, set()).add(kind)
     questions = []
-    for code in red_flag_codes():
-        kinds = found.get(code, set())
-        topic = bool(patterns[code].search(text))
-        uncertain = (topic or "unsure" in kinds) and not kinds & {"affirmed", "denied"}
-        questions.append(
-            ScreenQuestion(
-                code, vocabulary.RED_FLAGS[code], question_text(code, locale), bool(kinds) or topic, uncertain
-            )
-        )
+    for code, level, question in _questions(locale):
+        kinds = found.get(code)
+        topic = code in topics
+        if kinds:  # found as a red flag: uncertain unless affirmed or plainly denied
+            uncertain = "affirmed" not in kinds and "denied" not in kinds
+            questions.append(ScreenQuestion(code, level, question, True, uncertain))
+        else:
+            questions.append(ScreenQuestion(code, level, question, topic, topic))
     status = screen_status(answers)
     text_level = profile.safety_level if profile is not None else vocabulary.CONSULT
     ask = (
