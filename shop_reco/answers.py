@@ -222,7 +222,6 @@ def answer_description(
         products=min(limit or settings["SHOP_RECO_DEFAULT_PRODUCTS"], settings["SHOP_RECO_DEFAULT_PRODUCTS"]),
     )
     profile: Profile | None = None
-    text_profile: Profile | None = None
     revision = 0
     derived: dict[Any, Any] = {}
     try:
@@ -233,9 +232,8 @@ def answer_description(
         if profile.locale not in settings["SHOP_RECO_LOCALES"]:  # detected, but not one this shop offers
             profile = snapshot.analyzer.analyze(description, settings["SHOP_RECO_DEFAULT_LOCALE"])
         locale = profile.locale
-        text_profile, profile = profile, with_screen_answers(profile, screening)
         result, derived = memoized_recommend(
-            profile,
+            with_screen_answers(profile, screening),  # a "yes" raises its red flag as if written
             snapshot.compiled,
             locale=locale,
             limits=limits,
@@ -249,11 +247,12 @@ def answer_description(
     except Exception as exc:  # fail closed: never products when we could not understand
         log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
         locale = locale or str(settings["SHOP_RECO_DEFAULT_LOCALE"])
-        profile, text_profile = None, None
-        result, derived = fail_closed(locale, rules_revision=revision), {}
-    record_id = _log_answer(state, description, profile, result, source, derived) if log_answer else None
-    block = screening_block(text_profile, description, result.locale, screening, mode=settings["SHOP_RECO_SCREENING"])
-    return Answer(record_id, profile, result, screening=block, understood=understood(text_profile), derived=derived)
+        profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}
+    # The screen's answers are never stored; the red flags they raised are logged as codes.
+    screened = with_screen_answers(profile, screening) if profile is not None else None
+    record_id = _log_answer(state, description, screened, result, source, derived) if log_answer else None
+    block = screening_block(profile, description, result.locale, screening, mode=settings["SHOP_RECO_SCREENING"])
+    return Answer(record_id, screened, result, screening=block, understood=understood(profile), derived=derived)
 
 
 def memoized_recommend(
