@@ -91,6 +91,8 @@ def test_a_swedish_finder_says_inget_av_detta_stammer_and_links_112(browser: Any
     assert finder.get_by_role("link", name="Ring 112 vid nödläge").get_attribute("href") == "tel:112"
     assert finder.get_by_role("link", name="Ring 1177 för sjukvårdsrådgivning").get_attribute("href") == "tel:1177"
     assert finder.get_by_role("heading", name="Ditt träningsprogram").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    finder.locator(".sr-results").screenshot(path=str(ARTIFACTS / "urgent-sv-call-links.png"), animations="disabled")
     assert watch.errors == []
     page.context.close()
 
