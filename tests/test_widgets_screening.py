@@ -117,7 +117,10 @@ def test_the_setting_can_turn_the_screen_off_or_keep_it_for_unclear_text(
         app.extensions["shop_reco"].close()
 
 
-def test_product_and_article_widgets_show_no_screen(client: FlaskClient) -> None:
-    for url in ("/reco/widgets/product/lumbar-support-belt", "/reco/widgets/article/hip-and-lower-back-pain"):
-        html = html_of(client.get(url))
+def test_product_and_article_widgets_show_no_screen_and_keep_their_safety_note(client: FlaskClient) -> None:
+    product = html_of(client.get("/reco/widgets/product/lumbar-support-belt"))
+    article = html_of(client.get("/reco/widgets/article/hip-and-lower-back-pain"))
+    for html in (product, article):
         assert SCREEN not in html and "sr-screen" not in html
+    assert 'class="sr-disclaimer"' in product and "not medical advice" in product
+    assert 'id="safety"' in article  # the article's own "when to see a doctor" section
