@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from shop_reco import vocabulary
 from shop_reco.answers import Answer
 from shop_reco.api.encoding import dumps
 from shop_reco.recommending import (
@@ -20,6 +21,7 @@ from shop_reco.recommending import (
     products_for_sections,
     text_for,
 )
+from shop_reco.recommending.screening import scope_message
 from shop_reco.understanding import Profile
 
 
@@ -141,9 +143,6 @@ def urgent_contacts(contacts: Mapping[str, Sequence[Mapping[str, Any]]] | None, 
 
 def scope_payload(answer: Answer) -> dict[str, Any]:
     """Whether the text was understood; if not, what we cover and how to say more."""
-    from shop_reco import vocabulary
-    from shop_reco.recommending.screening import scope_message
-
     vague = not answer.understood and not answer.recommendation.degraded
     return {
         "understood": not vague,
