@@ -95,6 +95,7 @@ def test_urgent_text_is_not_screened_first(client: FlaskClient) -> None:
         (["fever"], None),
         ("fever", None),
         ({"area:hip": True}, "area:hip"),
+        (None, None),
     ],
 )
 def test_a_bad_screening_is_a_400_naming_the_field(client: FlaskClient, screening: object, problem: str | None) -> None:
@@ -158,8 +159,12 @@ def test_the_log_keeps_the_raised_codes_never_the_answers_or_text(app) -> None: 
 def test_the_openapi_document_describes_the_screen(client: FlaskClient) -> None:
     doc = client.get("/reco/api/v1/openapi.json").get_json()
     schemas = doc["components"]["schemas"]
-    request = schemas["RecommendationRequest"]["properties"]["screening"]
-    assert request["type"] == "object" and request["additionalProperties"]["type"] == "boolean"
+    ref = schemas["RecommendationRequest"]["properties"]["screening"]
+    ref = ref.get("$ref") or ref["allOf"][0]["$ref"]
+    answers = schemas[ref.rsplit("/", 1)[1]]
+    assert set(answers["properties"]) == set(vocabulary.RED_FLAGS)  # only the codes: a client can't send others
+    assert {p["type"] for p in answers["properties"].values()} == {"boolean"}
+    assert answers.get("additionalProperties") is False
     answer = schemas["Recommendation"]["properties"]
     assert {"screening", "scope", "safety"} <= set(answer)
 

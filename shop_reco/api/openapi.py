@@ -52,6 +52,7 @@ def openapi_document(
     for name, schema in (
         ("Error", schemas.ErrorSchema),
         ("Exercise", schemas.ExerciseOutSchema),
+        ("ScreeningAnswers", schemas.ScreeningAnswersSchema),
         ("RecommendationRequest", schemas.recommendation_request_schema(max_description_chars)),
         ("Recommendation", schemas.RecommendationResponseSchema),
         ("Pairings", schemas.PairingsResponseSchema),

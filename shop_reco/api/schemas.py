@@ -43,6 +43,22 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+#: The red-flag screen's answers: one optional boolean per red flag code of the vocabulary, nothing else
+#: (so the OpenAPI document lists the codes and a generated client cannot send an unknown one).
+ScreeningAnswersSchema: type[Schema] = type(
+    "ScreeningAnswersSchema",
+    (_Strict,),
+    {
+        "__module__": __name__,
+        "__doc__": "The shopper's answers to the red-flag screen: true if it applies.",
+        **{
+            code: StrictBoolean(metadata={"description": f"Answer to the {code} question ({level} red flag)."})
+            for code, level in vocabulary.RED_FLAGS.items()
+        },
+    },
+)
+
+
 class RecommendationRequestSchema(_Strict):
     """The request at the default length limit; use :func:`recommendation_request_schema` for a shop's own."""
 
@@ -57,10 +73,8 @@ class RecommendationRequestSchema(_Strict):
         validate=validate.Range(min=1, max=10),
         metadata={"description": "Most exercises (and products) to return; default 6 exercises, 3 products."},
     )
-    screening = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(tuple(vocabulary.RED_FLAGS))),
-        values=StrictBoolean(),
-        load_default=None,
+    screening = fields.Nested(
+        lambda: ScreeningAnswersSchema(),
         metadata={
             "description": "The shopper's answers to the red-flag screen, by red flag code (see /vocabulary): "
             "true raises that red flag as if written; false never cancels one found in the text.",

@@ -78,7 +78,7 @@ def register(bp: Blueprint, state: RecoState, limiter: Any) -> None:
             )
         try:
             answer = answer_description(
-                body["description"], locale=body["locale"], limit=body["limit"], screening=body["screening"]
+                body["description"], locale=body["locale"], limit=body["limit"], screening=body.get("screening")
             )
         except LocaleError as exc:
             raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
