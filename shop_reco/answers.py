@@ -65,10 +65,11 @@ class Answer:
     id: str | None
     profile: Profile | None
     recommendation: Recommendation
-    #: the red-flag screen's questions, status and whether the finder asks it first
-    screening: ScreenBlock | None = None
+    #: the red-flag screen's questions, status and whether the finder asks it first (keyword-only,
+    #: like ``understood``, so positional construction of the other fields never binds to them)
+    screening: ScreenBlock | None = field(default=None, kw_only=True)
     #: False when the text named no area and no trigger we know (vague or out of scope)
-    understood: bool = True
+    understood: bool = field(default=True, kw_only=True)
     #: Values derived only from ``recommendation`` (its log items, its encoded JSON), shared by
     #: every answer that got the same memoized recommendation, so each is worked out once.
     derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -252,7 +253,7 @@ def answer_description(
     screened = with_screen_answers(profile, screening) if profile is not None else None
     record_id = _log_answer(state, description, screened, result, source, derived) if log_answer else None
     block = screening_block(profile, description, result.locale, screening, mode=settings["SHOP_RECO_SCREENING"])
-    return Answer(record_id, screened, result, screening=block, understood=understood(profile), derived=derived)
+    return Answer(record_id, screened, result, derived, screening=block, understood=understood(profile))
 
 
 def memoized_recommend(
