@@ -14,6 +14,7 @@ the analyzer (and with it every red flag) and the safety gate are shared.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -38,6 +39,7 @@ from shop_reco.recommending import (
     recommend,
 )
 from shop_reco.recommending.experiments import LIVE, Arm, RunningExperiment
+from shop_reco.recommending.screening import ScreenBlock, screening_block, understood, with_screen_answers
 from shop_reco.signals import answer_made
 from shop_reco.state import get_session, get_state
 from shop_reco.storage.database import (
@@ -84,6 +86,11 @@ class Answer:
     id: str | None
     profile: Profile | None
     recommendation: Recommendation
+    #: the red-flag screen's questions, status and whether the finder asks it first (keyword-only,
+    #: like ``understood``, so positional construction of the other fields never binds to them)
+    screening: ScreenBlock | None = field(default=None, kw_only=True)
+    #: False when the text named no area and no trigger we know (vague or out of scope)
+    understood: bool = field(default=True, kw_only=True)
     #: Values derived only from ``recommendation`` (its log items, its encoded JSON), shared by
     #: every answer that got the same memoized recommendation, so each is worked out once.
     derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -286,12 +293,17 @@ def answer_description(
     source: str = "api",
     log_answer: bool = True,
     visitor: str | None = None,
+    screening: Mapping[str, bool] | None = None,
 ) -> Answer:
     """Analyse, gate and rank one description; log derived codes (never the text, by default).
 
     With a pseudonymous ``visitor`` id and a running experiment, the visitor's
     variant's rules rank the answer (and the answer log says which variant);
     without one, the live rules answer and nothing is counted for the experiment.
+
+    ``screening`` holds the red-flag screen's answers (``{"fever": True}``): a
+    ``True`` raises that red flag as if written, a ``False`` lowers nothing. The
+    answers are never stored; the log keeps the red flags they raised, as codes.
 
     Fails closed: if analysis or ranking raises, the answer is a safety notice
     with no exercises and no products. A database without shop_reco's tables
@@ -323,7 +335,7 @@ def answer_description(
             offered = settings["SHOP_RECO_LOCALES"]
             locale = profile.locale if profile.locale in offered else str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         result, derived = memoized_recommend(
-            profile,
+            with_screen_answers(profile, screening),  # a "yes" raises its red flag as if written
             snapshot.compiled if arm is None else arm.compiled,
             locale=locale,
             limits=limits,
@@ -341,10 +353,13 @@ def answer_description(
         log.error("shop_reco: answering failed (%s); served the safety notice", type(exc).__name__)
         locale = locale or str(settings["SHOP_RECO_DEFAULT_LOCALE"])
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}
-    record_id = _log_answer(state, description, profile, result, source, derived, arm) if log_answer else None
+    # The screen's answers are never stored; the red flags they raised are logged as codes.
+    screened = with_screen_answers(profile, screening) if profile is not None else None
+    record_id = _log_answer(state, description, screened, result, source, derived, arm) if log_answer else None
     if answer_made.receivers:
-        _send_answer_made(record_id, profile, result, source, derived)
-    return Answer(record_id, profile, result, derived, arm)
+        _send_answer_made(record_id, screened, result, source, derived)
+    block = screening_block(profile, description, result.locale, screening, mode=settings["SHOP_RECO_SCREENING"])
+    return Answer(record_id, screened, result, derived, arm, screening=block, understood=understood(profile))
 
 
 def _send_answer_made(

@@ -299,6 +299,7 @@ def recommend_command(text: str, locale: str | None, as_json: bool) -> None:
         answer,
         cart_template=state.settings["SHOP_RECO_CART_URL_TEMPLATE"],
         article_template=state.settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"],
+        contacts=state.settings["SHOP_RECO_URGENT_CONTACTS"],
     )
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))

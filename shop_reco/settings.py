@@ -7,6 +7,7 @@ which wins over these defaults. ``flask shop-reco config`` and the README list t
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,34 @@ def _is_prefix(v: Any) -> bool:
 
 def _is_opt_callable(v: Any) -> bool:
     return v is None or callable(v)
+
+
+def _is_contacts(v: Any) -> bool:
+    """``{locale: [{"label": str, "number": str | None}, ...]}`` with phone numbers of digits, '+' and spaces."""
+    if not isinstance(v, Mapping) or not all(locale in vocabulary.LOCALES for locale in v):
+        return False
+    for entries in v.values():
+        if not isinstance(entries, (list, tuple)):
+            return False
+        for entry in entries:
+            if not isinstance(entry, Mapping) or set(entry) - {"label", "number"}:
+                return False
+            if not isinstance(entry.get("label"), str) or not entry["label"].strip():
+                return False
+            number = entry.get("number")
+            if number is not None and not (isinstance(number, str) and re.fullmatch(r"\+?[0-9][0-9 ]*", number)):
+                return False
+    return True
+
+
+#: Who to call when an answer is urgent, per locale (English has no number: it cannot know the country).
+DEFAULT_URGENT_CONTACTS: dict[str, list[dict[str, str | None]]] = {
+    "en": [{"label": "Call your local emergency number", "number": None}],
+    "sv": [
+        {"label": "Ring 112 vid nödläge", "number": "112"},
+        {"label": "Ring 1177 för sjukvårdsrådgivning", "number": "1177"},
+    ],
+}
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -195,6 +224,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Where the shop shows an article, for links to its sections; '{slug}' is replaced.",
         _is_str,
         "a string containing '{slug}'",
+    ),
+    Setting(
+        "SHOP_RECO_SCREENING",
+        "always",
+        "When the finder asks the red-flag screen before any routine: 'always', 'when_uncertain' or 'off'.",
+        lambda v: v in ("always", "when_uncertain", "off"),
+        "one of 'always', 'when_uncertain', 'off'",
+    ),
+    Setting(
+        "SHOP_RECO_URGENT_CONTACTS",
+        DEFAULT_URGENT_CONTACTS,
+        "Who to call when an answer is urgent, per locale: {locale: [{'label': ..., 'number': '112' or None}]}.",
+        _is_contacts,
+        "a dict like {'sv': [{'label': 'Ring 112', 'number': '112'}]} (numbers: digits, '+' and spaces)",
     ),
     Setting("SHOP_RECO_RATELIMIT_ENABLED", True, "Rate-limit the public API.", _is_bool, "True or False"),
     Setting(

@@ -134,6 +134,7 @@ def test_merchant_writes_a_rule_with_the_live_preview(shop: Shop, chromium: Path
         expect(description.first).to_be_visible()
         description.first.fill(DOG_WALK)
         page.locator("button.sr-submit").first.click()
+        page.locator(".sr-screen-none").first.click()  # the red-flag screen: "None of these apply"
         expect(page.get_by_text("Plank", exact=True).first).to_be_visible()
         answer = page.request.post(
             f"{shop.url}/reco/api/v1/recommendations", data={"description": DOG_WALK, "locale": "en"}

@@ -22,6 +22,7 @@ from shop_reco.recommending import (
     load_rules,
     recommend,
 )
+from shop_reco.recommending.screening import with_screen_answers
 from shop_reco.understanding import analyze
 
 DATA = resources.files("shop_reco.demo").joinpath("data")
@@ -170,7 +171,7 @@ def test_a_red_flag_gates_the_demo_rules(compiled) -> None:  # type: ignore[no-u
 
 # --- the test bench ---------------------------------------------------------------------------------
 
-EXPECT_KEYS = {"safety", "red_flags", "exercises", "products", "products_empty", "exercises_empty"}
+EXPECT_KEYS = {"safety", "red_flags", "exercises", "products", "products_empty", "exercises_empty", "screening"}
 
 
 def test_the_test_bench_is_well_formed_and_covers_every_red_flag_in_both_locales() -> None:
@@ -194,7 +195,8 @@ def test_the_test_bench_is_well_formed_and_covers_every_red_flag_in_both_locales
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in read("testbench.json")])
 def test_the_test_bench_passes_end_to_end(compiled, case) -> None:  # type: ignore[no-untyped-def]
     locale, expect = case["locale"], case["expect"]
-    result = recommend(analyze(case["text"], locale), compiled, locale=locale)
+    profile = with_screen_answers(analyze(case["text"], locale), expect.get("screening"))  # the shopper's screen
+    result = recommend(profile, compiled, locale=locale)
     assert result.safety.level == expect["safety"]
     assert set(expect.get("red_flags", [])) <= {f.code for f in result.safety.red_flags}
     assert set(expect.get("exercises", [])) <= set(ids(result.exercises))

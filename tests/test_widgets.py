@@ -29,7 +29,8 @@ def page(client: FlaskClient, url: str, **kwargs: object) -> str:
 
 
 def finder_post(client: FlaskClient, url: str = "/reco/widgets/finder", **form: object):  # type: ignore[no-untyped-def]
-    return client.post(url, data={"locale": "en", **form})
+    """The finder's form as a shopper sends it once the red-flag screen is answered "None of these apply"."""
+    return client.post(url, data={"locale": "en", "screen_step": "1", "screen_none": "1", **form})
 
 
 # -- the three widgets through the Jinja global on the demo shop's pages ---------------------

@@ -126,8 +126,12 @@ def shop_page(browser: Any, servers: Servers) -> Iterator[tuple[Any, Watch]]:
 
 
 def ask(finder: Any, text: str) -> None:
+    """Send ``text``; when the red-flag screen comes first, answer it "None of these apply"."""
     finder.get_by_label("Describe where it hurts and when").fill(text)
     finder.get_by_role("button", name="Show my suggestions").click()
+    finder.locator(".sr-screen, .sr-results, .sr-quiet").first.wait_for()
+    if finder.locator(".sr-screen").count():
+        finder.locator(".sr-screen-none").click()
 
 
 def deep_active(page: Any) -> str:
@@ -267,6 +271,7 @@ def test_clicking_and_keys_select_body_map_areas(shop_page: tuple[Any, Watch]) -
     assert "Right hip" in deep_label(page)
     page.keyboard.press("Enter")
     finder.get_by_role("button", name="Show my suggestions").click()  # the map alone is a description
+    finder.locator(".sr-screen-none").click()
     finder.get_by_role("heading", name=ROUTINE).wait_for()
     assert watch.errors == []
 
@@ -356,6 +361,7 @@ def test_a_failing_api_leaves_the_page_intact_with_a_quiet_try_again(browser: An
     retry.click()
     product.get_by_role("heading", name=PAIRINGS).wait_for()
     finder.get_by_role("button", name="Try again").click()
+    finder.locator(".sr-screen-none").click()
     finder.get_by_role("heading", name=ROUTINE).wait_for()
     assert all("ERR_FAILED" in e for e in watch.errors), watch.errors
     page.context.close()
@@ -372,6 +378,9 @@ def test_keyboard_only(shop_page: tuple[Any, Watch]) -> None:
         return getComputedStyle(b).outlineStyle;
     }""")
     assert outline == "solid"  # a visible focus ring
+    page.keyboard.press("Enter")
+    page.locator("#finder .sr-screen").wait_for()  # the red-flag screen, answered by keyboard too
+    tab_until(page, "sr-screen-none")
     page.keyboard.press("Enter")
     page.locator("#finder").get_by_role("heading", name=ROUTINE).wait_for()
     assert watch.errors == []
@@ -392,6 +401,7 @@ def test_data_locale_sv_renders_swedish(shop_page: tuple[Any, Watch]) -> None:
     textarea.fill("Det värker i ländryggen när jag har suttit länge")
     assert finder.get_by_role("checkbox", name="Ländrygg").count() == 1
     finder.get_by_role("button", name="Visa mina förslag").click()
+    finder.get_by_role("button", name="Inget av detta stämmer").click()
     finder.get_by_role("heading", name="Ditt träningsprogram").wait_for()
     # The article on the page asked for Swedish too.
     page.locator("#article").get_by_role("heading", name="Källor").wait_for()

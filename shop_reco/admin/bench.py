@@ -24,6 +24,7 @@ from typing import Any
 
 from shop_reco import vocabulary
 from shop_reco.recommending import CompiledRules, Limits, Recommendation, recommend
+from shop_reco.recommending.screening import with_screen_answers
 from shop_reco.understanding import Profile
 
 #: Keys an expectation may hold, with what each means (shown on the test bench form).
@@ -47,7 +48,10 @@ EXPECT_KEYS: Mapping[str, str] = {
     "exercises_empty": "no exercises at all",
     "products_empty": "no products at all",
     "exercises_nonempty": "at least one exercise",
+    "screening": 'the shopper\'s answers to the red-flag screen, e.g. {"fever": true} (given to the case, not checked)',
 }
+#: Keys of an expectation that are inputs to the case, not checks.
+INPUT_KEYS = frozenset({"screening"})
 
 _PROFILE_LISTS = {"areas": "areas", "symptoms": "symptoms", "triggers": "triggers"}
 _ITEM_LISTS = {
@@ -68,6 +72,12 @@ class Case:
     locale: str
     text: str
     expect: Mapping[str, Any]
+
+    @property
+    def screening(self) -> Mapping[str, bool] | None:
+        """The red-flag screen's answers this case gives (``expect["screening"]``), if any."""
+        answers = self.expect.get("screening")
+        return answers if isinstance(answers, Mapping) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +252,7 @@ def run_case(
 ) -> CaseResult:
     """Answer one case (never logged) and check it; a crash fails it as a safety check."""
     try:
-        profile: Profile = analyzer.analyze(case.text, case.locale)
+        profile: Profile = with_screen_answers(analyzer.analyze(case.text, case.locale), case.screening)
         answer = recommend(
             profile, compiled, locale=case.locale, limits=limits, products_on_consult=products_on_consult
         )

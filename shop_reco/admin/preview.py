@@ -7,6 +7,7 @@ stored or logged: ``recommend`` is called directly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, render_template, request
@@ -15,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from shop_reco import vocabulary
 from shop_reco.admin.sandbox import preview
 from shop_reco.admin.security import on_csrf_failure
+from shop_reco.admin.testbench import screen_questions
 from shop_reco.answers import current_snapshot
 from shop_reco.state import get_state
 
@@ -36,7 +38,7 @@ def _render(status: int = 200) -> ResponseReturnValue:
         elif len(text) > limit:
             error = f"Shoppers can send at most {limit} characters; this is {len(text)}."
         else:
-            result = preview(text, locale, current_snapshot().compiled)
+            result = preview(text, locale, current_snapshot().compiled, screening=screen_answers(request.form))
     return (
         render_template(
             "shop_reco/admin/preview.html",
@@ -45,9 +47,17 @@ def _render(status: int = 200) -> ResponseReturnValue:
             locales=vocabulary.LOCALES,
             error=error,
             preview=result,
+            values=request.form if request.method == "POST" else {},
+            screen_questions=screen_questions(),
         ),
         status if error is None else 422,
     )
+
+
+def screen_answers(form: Mapping[str, str]) -> dict[str, bool] | None:
+    """The screen answers chosen on the page (``screen.<code>``: yes or no); None when none was."""
+    answers = {code: form.get(f"screen.{code}") == "yes" for code in vocabulary.RED_FLAGS if form.get(f"screen.{code}")}
+    return answers or None
 
 
 def _rerender() -> ResponseReturnValue:

@@ -9,7 +9,7 @@ database or logs an answer (``recommend`` is called directly).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from shop_reco.recommending import (
     load_rule,
     recommend,
 )
+from shop_reco.recommending.screening import ScreenBlock, screening_block, with_screen_answers
 from shop_reco.state import get_session, get_state
 from shop_reco.storage.models import TestCase
 from shop_reco.storage.snapshot import load_rule_data
@@ -125,6 +126,8 @@ class Preview:
     segments: tuple[Segment, ...]
     #: the same description answered by the stored rules (to show what the edit changes)
     saved_answer: Recommendation | None = None
+    #: the red-flag screen for this description and the answers given to it
+    screen: ScreenBlock | None = None
 
     def changes(self) -> list[tuple[str, list[str], list[str]]]:
         """Per kind that changed: (kind, ids the edit adds, ids it removes) against the saved rules."""
@@ -163,10 +166,20 @@ def segments(text: str, matches: Sequence[Match]) -> tuple[Segment, ...]:
     return tuple(out)
 
 
-def preview(description: str, locale: str, compiled: CompiledRules, *, saved: CompiledRules | None = None) -> Preview:
-    """Analyse and answer ``description`` with ``compiled``; nothing is stored."""
+def preview(
+    description: str,
+    locale: str,
+    compiled: CompiledRules,
+    *,
+    saved: CompiledRules | None = None,
+    screening: Mapping[str, bool] | None = None,
+) -> Preview:
+    """Analyse and answer ``description`` with ``compiled`` (and the screen's answers); nothing is stored."""
     profile: Profile = current_snapshot().analyzer.analyze(description, locale)
+    screened = with_screen_answers(profile, screening)
     kwargs = {"locale": locale, "limits": answer_limits(), "products_on_consult": products_on_consult()}
-    answer = recommend(profile, compiled, **kwargs)  # type: ignore[arg-type]
-    saved_answer = recommend(profile, saved, **kwargs) if saved is not None else None  # type: ignore[arg-type]
-    return Preview(description, locale, profile, answer, segments(description, profile.matches), saved_answer)
+    answer = recommend(screened, compiled, **kwargs)  # type: ignore[arg-type]
+    saved_answer = recommend(screened, saved, **kwargs) if saved is not None else None  # type: ignore[arg-type]
+    mode = get_state().settings["SHOP_RECO_SCREENING"]
+    screen = screening_block(profile, description, locale, screening, mode=mode)
+    return Preview(description, locale, profile, answer, segments(description, profile.matches), saved_answer, screen)

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from shop_reco import vocabulary
 from shop_reco.admin.audit import record_change
-from shop_reco.admin.bench import EXPECT_KEYS, CaseResult
+from shop_reco.admin.bench import EXPECT_KEYS, INPUT_KEYS, CaseResult
 from shop_reco.admin.rule_form import ItemRow, catalog_rows
 from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
 from shop_reco.admin.security import csrf_field_name, on_csrf_failure
@@ -65,6 +65,7 @@ _HANDLED = {
     "exercises_empty",
     "products_empty",
     "exercises_nonempty",
+    "screening",
 }
 NOTICES = {"created": "Test case created.", "saved": "Test case saved.", "deleted": "Test case deleted."}
 
@@ -88,7 +89,10 @@ def expect_summary(expect: Mapping[str, Any]) -> list[str]:
     for key, value in expect.items():
         if value in (None, [], False, ""):
             continue
-        if value is True:
+        if isinstance(value, Mapping):  # the screen's answers: "screen answers: fever yes, trauma no"
+            answers = ", ".join(f"{code.replace('_', ' ')} {'yes' if yes else 'no'}" for code, yes in value.items())
+            out.append(f"screen answers: {answers}")
+        elif value is True:
             out.append(key.replace("_", " "))
         elif isinstance(value, list):
             out.append(f"{key.replace('_', ' ')}: {', '.join(map(str, value))}")
@@ -105,6 +109,7 @@ def values_from_case(key: str, locale: str, text: str, expect: Mapping[str, Any]
     out.append(("safety", str(expect.get("safety") or "")))
     out += [(f"rf.{c}", "yes") for c in expect.get("red_flags", ())]
     out += [(f"rf.{c}", "no") for c in expect.get("not_red_flags", ())]
+    out += [(f"screen.{c}", "yes" if yes else "no") for c, yes in (expect.get("screening") or {}).items()]
     for group in ("areas", "symptoms", "triggers"):
         out += [(group, c) for c in expect.get(group, ())]
     for name in ("side", "severity"):
@@ -156,6 +161,11 @@ def parse_case_form(values: MultiDict[str, str]) -> tuple[dict[str, Any], dict[s
         codes = [c for c in values.getlist(group) if c]
         if codes:
             expect[group] = codes
+    screen = {n[7:]: text(n) for n in values if n.startswith("screen.") and text(n)}
+    if set(screen) - set(vocabulary.RED_FLAGS) or set(screen.values()) - {"yes", "no"}:
+        errors["screening"] = ["Answer each screen question yes, no or leave it unasked."]
+    elif screen:
+        expect["screening"] = {c: screen[c] == "yes" for c in vocabulary.RED_FLAGS if c in screen}
     for name, allowed in (("side", vocabulary.SIDES), ("severity", vocabulary.SEVERITIES)):
         if text(name):
             if text(name) in allowed:
@@ -184,7 +194,7 @@ def parse_case_form(values: MultiDict[str, str]) -> tuple[dict[str, Any], dict[s
             expect.update({k: v for k, v in extra.items() if k not in expect})
         except (ValueError, AttributeError):
             errors["extra_json"] = ["Other expectations must be a JSON object."]
-    if not expect:
+    if not set(expect) - INPUT_KEYS:
         errors["safety"] = errors.get("safety", []) + ["Give at least one expectation, e.g. the safety level."]
     return {"key": key, "locale": locale, "text": description, "expect": expect}, errors
 
@@ -223,6 +233,7 @@ def render_case_form(
                 "triggers": vocabulary.TRIGGERS,
             },
             red_flags=vocabulary.RED_FLAGS,
+            screen_questions=screen_questions(),
             locales=vocabulary.LOCALES,
             safety_levels=vocabulary.SAFETY_LEVELS,
             sides=vocabulary.SIDES,
@@ -233,6 +244,13 @@ def render_case_form(
         ),
         status,
     )
+
+
+def screen_questions() -> list[tuple[str, str, str]]:
+    """(code, level, English question) of the red-flag screen, in the order shoppers see them."""
+    from shop_reco.recommending.screening import question_text, red_flag_codes
+
+    return [(code, vocabulary.RED_FLAGS[code], question_text(code, "en")) for code in red_flag_codes()]
 
 
 def _form_values() -> MultiDict[str, str]:

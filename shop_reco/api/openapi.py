@@ -79,6 +79,7 @@ def openapi_document(
         ("Error", schemas.ErrorSchema),
         ("Unavailable", schemas.UnavailableSchema),
         ("Exercise", schemas.ExerciseOutSchema),
+        ("ScreeningAnswers", schemas.ScreeningAnswersSchema),
         ("RecommendationRequest", schemas.recommendation_request_schema(max_description_chars)),
         ("Recommendation", schemas.RecommendationResponseSchema),
         ("Pairings", schemas.PairingsResponseSchema),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from shop_reco import vocabulary
 from shop_reco.answers import Answer
 from shop_reco.api.encoding import dumps
 from shop_reco.recommending import (
@@ -22,6 +23,7 @@ from shop_reco.recommending import (
 )
 from shop_reco.recommending.results import shopper_text
 from shop_reco.recommending.safety import disclaimer
+from shop_reco.recommending.screening import scope_message
 from shop_reco.understanding import Profile
 
 
@@ -116,15 +118,54 @@ def profile_payload(profile: Profile | None, locale: str) -> dict[str, Any]:
     }
 
 
-def answer_payload(answer: Answer, *, cart_template: str, article_template: str) -> dict[str, Any]:
+def answer_payload(
+    answer: Answer,
+    *,
+    cart_template: str,
+    article_template: str,
+    contacts: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+) -> dict[str, Any]:
     """The body of ``POST /recommendations`` (see ``RecommendationResponseSchema``)."""
     return {
         **_answer_head(answer),
-        **recommendation_payload(answer.recommendation, cart_template=cart_template, article_template=article_template),
+        **recommendation_payload(
+            answer.recommendation, cart_template=cart_template, article_template=article_template, contacts=contacts
+        ),
     }
 
 
-def answer_json(answer: Answer, *, cart_template: str, article_template: str) -> bytes:
+def urgent_contacts(contacts: Mapping[str, Sequence[Mapping[str, Any]]] | None, locale: str) -> list[dict[str, Any]]:
+    """``SHOP_RECO_URGENT_CONTACTS`` of ``locale`` (else English) with a ``tel:`` link for each number.
+
+    >>> urgent_contacts({"sv": [{"label": "Ring 112", "number": "112"}]}, "sv")
+    [{'label': 'Ring 112', 'number': '112', 'href': 'tel:112'}]
+    """
+    entries = (contacts or {}).get(locale) or (contacts or {}).get("en") or ()
+    out = []
+    for entry in entries:
+        number = entry.get("number")
+        href = "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+") if number else None
+        out.append({"label": entry["label"], "number": number, "href": href})
+    return out
+
+
+def scope_payload(answer: Answer) -> dict[str, Any]:
+    """Whether the text was understood; if not, what we cover and how to say more."""
+    vague = not answer.understood and not answer.recommendation.degraded
+    return {
+        "understood": not vague,
+        "message": scope_message(answer.recommendation.locale) if vague else None,
+        "areas": list(vocabulary.AREAS),
+    }
+
+
+def answer_json(
+    answer: Answer,
+    *,
+    cart_template: str,
+    article_template: str,
+    contacts: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+) -> bytes:
     """:func:`answer_payload` as JSON bytes, for the API.
 
     The recommendation's part is encoded once per memoized recommendation (it is
@@ -134,7 +175,7 @@ def answer_json(answer: Answer, *, cart_template: str, article_template: str) ->
     body: bytes | None = answer.derived.get(key)
     if body is None:
         payload = recommendation_payload(
-            answer.recommendation, cart_template=cart_template, article_template=article_template
+            answer.recommendation, cart_template=cart_template, article_template=article_template, contacts=contacts
         )
         body = answer.derived[key] = dumps(payload)
     return dumps(_answer_head(answer))[:-1] + b"," + body[1:]
@@ -150,11 +191,19 @@ def _answer_head(answer: Answer) -> dict[str, Any]:
         "experiment": None
         if answer.experiment is None
         else {"key": answer.experiment.experiment, "variant": answer.experiment.variant},
+        "screening": answer.screening.as_dict() if answer.screening is not None else None,
+        "scope": scope_payload(answer),
     }
 
 
-def recommendation_payload(rec: Recommendation, *, cart_template: str, article_template: str) -> dict[str, Any]:
-    """What an answer shows, without the answer's id and analysis."""
+def recommendation_payload(
+    rec: Recommendation,
+    *,
+    cart_template: str,
+    article_template: str,
+    contacts: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """What an answer shows, without the answer's id and analysis; an urgent one says whom to call."""
     loc = rec.locale
 
     def items(ranked: Iterable[RankedItem[Any]], build: Any) -> list[dict[str, Any]]:
@@ -163,8 +212,11 @@ def recommendation_payload(rec: Recommendation, *, cart_template: str, article_t
     return {
         "safety": {
             "level": rec.safety.level,
-            "red_flags": [{"code": f.code, "level": f.level, "phrase": f.phrase} for f in rec.safety.red_flags],
+            "red_flags": [
+                {"code": f.code, "level": f.level, "phrase": f.phrase, "source": f.source} for f in rec.safety.red_flags
+            ],
             "message": rec.safety.message,
+            "contacts": urgent_contacts(contacts, loc) if rec.safety.level == "urgent" else [],
         },
         "exercises": items(rec.exercises, lambda r: exercise_payload(r.item, loc, r.why)),
         "products": items(rec.products, lambda r: product_payload(r.item, loc, cart_template, r.why)),

@@ -47,6 +47,31 @@ def _description_field(max_chars: int) -> fields.String:
     )
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: not ``1``, ``"yes"`` or ``null`` (a screen answer must be plain)."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+#: The red-flag screen's answers: one optional boolean per red flag code of the vocabulary, nothing else
+#: (so the OpenAPI document lists the codes and a generated client cannot send an unknown one).
+ScreeningAnswersSchema: type[Schema] = type(
+    "ScreeningAnswersSchema",
+    (_Strict,),
+    {
+        "__module__": __name__,
+        "__doc__": "The shopper's answers to the red-flag screen: true if it applies.",
+        **{
+            code: StrictBoolean(metadata={"description": f"Answer to the {code} question ({level} red flag)."})
+            for code, level in vocabulary.RED_FLAGS.items()
+        },
+    },
+)
+
+
 class RecommendationRequestSchema(_Strict):
     """The request at the default length limit; use :func:`recommendation_request_schema` for a shop's own."""
 
@@ -70,6 +95,14 @@ class RecommendationRequestSchema(_Strict):
             "description": "A pseudonymous visitor id (8-64 of A-Z a-z 0-9 _ -) the host hands over after "
             "consent; it picks the visitor's variant of a running experiment. Without it the live rules answer.",
             "example": "k3Jd9_x2Lq0v",
+        },
+    )
+    screening = fields.Nested(
+        lambda: ScreeningAnswersSchema(),
+        metadata={
+            "description": "The shopper's answers to the red-flag screen, by red flag code (see /vocabulary): "
+            "true raises that red flag as if written; false never cancels one found in the text.",
+            "example": {"fever": False, "bladder_bowel": False},
         },
     )
 
@@ -153,13 +186,56 @@ class ProfileSchema(Schema):
 class RedFlagSchema(Schema):
     code = fields.String()
     level = fields.String()
-    phrase = fields.String(allow_none=True)
+    phrase = fields.String(allow_none=True, metadata={"description": "The shopper's words; null from the screen."})
+    source = fields.String(
+        validate=validate.OneOf(["text", "screen"]),
+        metadata={"description": "text: found in the description; screen: answered yes on the red-flag screen."},
+    )
+
+
+class ContactSchema(Schema):
+    label = fields.String(metadata={"example": "Ring 112 vid nödläge"})
+    number = fields.String(allow_none=True, metadata={"example": "112"})
+    href = fields.String(allow_none=True, metadata={"description": "A tel: link; null when there is no number."})
 
 
 class SafetySchema(Schema):
     level = fields.String(validate=validate.OneOf(vocabulary.SAFETY_LEVELS))
     red_flags = fields.List(fields.Nested(RedFlagSchema))
     message = fields.String(allow_none=True)
+    contacts = fields.List(
+        fields.Nested(ContactSchema),
+        metadata={"description": "Whom to call now (SHOP_RECO_URGENT_CONTACTS); empty unless the level is urgent."},
+    )
+
+
+class ScreenQuestionSchema(Schema):
+    code = fields.String(metadata={"description": "A red flag code: answer it in the request's screening."})
+    level = fields.String(validate=validate.OneOf(vocabulary.SAFETY_LEVELS))
+    text = fields.String(metadata={"description": "The question in plain words, in the answer's locale."})
+    mentioned = fields.Boolean(metadata={"description": "The description touched this question's topic."})
+
+
+class ScreeningSchema(Schema):
+    status = fields.String(
+        validate=validate.OneOf(["unanswered", "clear", "flagged"]),
+        metadata={"description": "clear: every question answered false; flagged: any answered true."},
+    )
+    ask = fields.Boolean(
+        metadata={
+            "description": "Show the screen before any routine or product (SHOP_RECO_SCREENING); "
+            "false once answered, and for an urgent text, whose advice comes first."
+        }
+    )
+    questions = fields.List(fields.Nested(ScreenQuestionSchema), metadata={"description": "Urgent ones first."})
+
+
+class ScopeSchema(Schema):
+    understood = fields.Boolean(
+        metadata={"description": "False when the text named no area or trigger we know: say what we cover."}
+    )
+    message = fields.String(allow_none=True)
+    areas = fields.List(fields.String(), metadata={"description": "The area codes we cover."})
 
 
 class ReasonSchema(Schema):
@@ -245,6 +321,8 @@ class RecommendationResponseSchema(Schema):
         allow_none=True,
         metadata={"description": "The experiment variant that answered; null outside an experiment."},
     )
+    screening = fields.Nested(ScreeningSchema)
+    scope = fields.Nested(ScopeSchema)
     safety = fields.Nested(SafetySchema)
     exercises = fields.List(fields.Nested(ExerciseOutSchema))
     products = fields.List(fields.Nested(ProductOutSchema))

@@ -78,6 +78,7 @@ def register(bp: Blueprint, state: RecoState) -> None:
     cart_template = state.settings["SHOP_RECO_CART_URL_TEMPLATE"]
     answer_headers = [("Cache-Control", "no-store"), *SECURITY_HEADERS.items(), ("Vary", "Origin")]
     article_template = state.settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"]
+    urgent_contacts = state.settings["SHOP_RECO_URGENT_CONTACTS"]
 
     @bp.post("/recommendations")
     @rate_limited(state, "answers")
@@ -86,7 +87,11 @@ def register(bp: Blueprint, state: RecoState) -> None:
         body = request_schema.load(read_json())  # a blank description is refused by the schema's pattern
         try:
             answer = answer_description(
-                body["description"], locale=body["locale"], limit=body["limit"], visitor=body["visitor"]
+                body["description"],
+                locale=body["locale"],
+                limit=body["limit"],
+                visitor=body["visitor"],
+                screening=body.get("screening"),
             )
         except LocaleError as exc:
             raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
@@ -95,7 +100,9 @@ def register(bp: Blueprint, state: RecoState) -> None:
             notice = fail_closed(choose_locale(body["description"], body["locale"]))
             safety = recommendation_payload(notice, cart_template=cart_template, article_template=article_template)
             return unavailable_response(safety=safety["safety"], disclaimer=safety["disclaimer"])
-        body = answer_json(answer, cart_template=cart_template, article_template=article_template)
+        body = answer_json(
+            answer, cart_template=cart_template, article_template=article_template, contacts=urgent_contacts
+        )
         # Built with the headers the API's after-request hook would add: it then adds none.
         return current_app.response_class(body, headers=answer_headers, mimetype="application/json")
 

@@ -87,9 +87,12 @@ class RankedItem(Generic[ItemT]):
 
 @dataclass(frozen=True, slots=True)
 class RedFlag:
+    """A red flag of the answer; ``source`` is ``text`` (written) or ``screen`` (answered yes on the screen)."""
+
     code: str
     level: str
     phrase: str | None
+    source: str = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +190,10 @@ class Recommendation:
             "locale": loc,
             "safety": {
                 "level": self.safety.level,
-                "red_flags": [{"code": f.code, "level": f.level, "phrase": f.phrase} for f in self.safety.red_flags],
+                "red_flags": [
+                    {"code": f.code, "level": f.level, "phrase": f.phrase, "source": f.source}
+                    for f in self.safety.red_flags
+                ],
                 "message": self.safety.message,
             },
             "exercises": [

@@ -46,11 +46,16 @@ def gate_for(level: str, *, products_on_consult: bool = False) -> Gate:
 
 
 def assess(profile: Profile, locale: str) -> Safety:
-    """The profile's safety level, its red flags with the shopper's phrase, and the message."""
+    """The profile's safety level, its red flags with the shopper's phrase, and the message.
+
+    A red flag with no phrase in the text was raised by the red-flag screen
+    (see :func:`shop_reco.recommending.screening.with_screen_answers`).
+    """
     flags = tuple(
-        RedFlag(code, vocabulary.RED_FLAGS[code], _phrase(profile, code))
+        RedFlag(code, vocabulary.RED_FLAGS[code], phrase, "text" if phrase is not None else "screen")
         for code in profile.red_flags
         if code in vocabulary.RED_FLAGS
+        for phrase in (_phrase(profile, code),)
     )
     level = profile.safety_level
     text = None

@@ -28,6 +28,8 @@ from shop_reco.widgets.formatting import format_price, plural_category
 DATA_DIR = Path(__file__).resolve().parent
 STRINGS_FILE = DATA_DIR / "strings.json"
 BODY_MAP_FILE = DATA_DIR / "bodymap.json"
+#: The red-flag screen's, urgent contacts' and scope note's words (kept apart from the finder's own).
+SCREENING_STRINGS_FILE = DATA_DIR / "screening_strings.json"
 #: SVG elements the body map may use (the JavaScript creates exactly these).
 SHAPES = frozenset({"rect", "ellipse", "circle", "path"})
 FALLBACK_LOCALE = "en"
@@ -61,6 +63,12 @@ def _strings_data() -> dict[str, Any]:
             raise WidgetDataError(f"{STRINGS_FILE.name}: {locale!r} area sides differ from 'en'")
         if any(set(a.get("sides", {})) - set(SIDES) for a in block["areas"]):
             raise WidgetDataError(f"{STRINGS_FILE.name}: {locale!r} has a side other than {SIDES}")
+    screening: dict[str, dict[str, str]] = json.loads(SCREENING_STRINGS_FILE.read_text(encoding="utf-8"))
+    for locale, block in data.items():
+        extra = screening.get(locale, {})
+        if set(extra) != set(screening[FALLBACK_LOCALE]) or set(extra) & set(block["strings"]):
+            raise WidgetDataError(f"{SCREENING_STRINGS_FILE.name}: {locale!r} must hold the same new keys as 'en'")
+        block["strings"] = {**block["strings"], **extra}
     return data
 
 
@@ -81,7 +89,9 @@ def body_map() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def data_digest() -> str:
     """A short hash of both data files, part of every widget ETag."""
-    digest = hashlib.sha256(STRINGS_FILE.read_bytes() + BODY_MAP_FILE.read_bytes())
+    digest = hashlib.sha256(
+        STRINGS_FILE.read_bytes() + BODY_MAP_FILE.read_bytes() + SCREENING_STRINGS_FILE.read_bytes()
+    )
     return digest.hexdigest()[:12]
 
 

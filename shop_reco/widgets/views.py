@@ -34,6 +34,7 @@ from shop_reco.widgets.rendering import (
     render_pairings,
     widget_locale,
 )
+from shop_reco.widgets.screen_form import screen_form
 from shop_reco.widgets.strings import body_map, ui_text
 
 if TYPE_CHECKING:
@@ -107,13 +108,16 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
             raise RequestEntityTooLarge()
         if form.errors:
             return render_finder(locale, form=form, embed=embed, include_assets=assets), 400
-        answer = answer_description(form.composed(locale), locale=locale, source="widget")
+        screen = screen_form(request.form)
+        answer = answer_description(form.composed(locale), locale=locale, source="widget", screening=screen.answers)
         result = answer_payload(
             answer,
             cart_template=settings["SHOP_RECO_CART_URL_TEMPLATE"],
             article_template=settings["SHOP_RECO_ARTICLE_URL_TEMPLATE"],
+            contacts=settings["SHOP_RECO_URGENT_CONTACTS"],
         )
-        return render_finder(locale, form=form, result=result, embed=embed, include_assets=assets), 200
+        notice = ui["screen_pick"] if screen.unanswered else None
+        return render_finder(locale, form=form, result=result, embed=embed, include_assets=assets, notice=notice), 200
 
     def page(template: str, locale: str, widget: str, status: int, csp: str, **context: Any) -> Response:
         body = render_template(

@@ -400,6 +400,76 @@
     return text + (/[.!?…]$/.test(text) ? ' ' : '. ') + sentence;
   }
 
+  // -- the red-flag screen, urgent contacts, the note for a vague text ---------------------
+  // The same markup as templates/shop_reco/widgets/screening.html. The screen is one compact
+  // step: tick what applies, or one click on "None of these apply"; then `answered(answers)`
+  // asks again with {code: true|false} for every question (a ticked box always counts).
+  function screenStep(r, s, id, answered) {
+    var error = h('p', { 'class': 'sr-error', role: 'alert' });
+    var boxes = [];
+    var items = r.screening.questions.map(function (q) {
+      var box = h('input', { type: 'checkbox', name: 'screen', value: q.code });
+      boxes.push(box);
+      return h('li', { 'class': 'sr-screen-item sr-screen-' + q.level }, [
+        h('label', { 'class': 'sr-screen-label' }, [box, ' ', h('span', { text: q.text })]),
+        q.mentioned && h('span', { 'class': 'sr-screen-mentioned', text: s.screen_mentioned })
+      ]);
+    });
+    function answers(noneApply) {
+      var out = {}, any = false;
+      boxes.forEach(function (b) { out[b.value] = b.checked; any = any || b.checked; });
+      if (!any && !noneApply) { error.textContent = s.screen_pick; return; }
+      answered(out);
+    }
+    return h('div', { 'class': 'sr-screen', id: id + '-screen', role: 'group', 'aria-labelledby': id + '-screen-title' }, [
+      h('h2', { 'class': 'sr-heading', id: id + '-screen-title', tabindex: '-1', text: s.screen_heading }),
+      h('p', { 'class': 'sr-hint', text: s.screen_intro }),
+      error,
+      h('ul', { 'class': 'sr-screen-list' }, items),
+      h('div', { 'class': 'sr-screen-actions' }, [
+        h('button', { type: 'button', 'class': 'sr-submit sr-screen-none', text: s.screen_none,
+          onclick: function () { answers(true); } }),
+        h('button', { type: 'button', 'class': 'sr-button sr-screen-continue', text: s.screen_continue,
+          onclick: function () { answers(false); } })
+      ])
+    ]);
+  }
+  function urgentContacts(r, s) {
+    var contacts = (r.safety && r.safety.contacts) || [];
+    if (!contacts.length) return null;
+    return h('div', { 'class': 'sr-contacts' }, [
+      h('p', { 'class': 'sr-contacts-title', text: s.contacts_heading }),
+      h('ul', { 'class': 'sr-contacts-list' }, contacts.map(function (c) {
+        var tel = c.href && /^tel:\+?[0-9]+$/.test(c.href) ? c.href : null;   // only tel: links, never anything else
+        return h('li', null, tel ? h('a', { 'class': 'sr-call', href: tel, text: c.label })
+          : h('span', { 'class': 'sr-call sr-call-plain', text: c.label }));
+      }))
+    ]);
+  }
+  // Urgent contacts after the safety message; for a vague text, what we cover first and the
+  // general routine folded away as a clearly labelled second choice.
+  function screeningExtras(view, r, s, edit) {
+    var safety = view.querySelector('.sr-safety');
+    var contacts = urgentContacts(r, s);
+    if (safety && contacts) safety.parentNode.insertBefore(contacts, safety.nextSibling);
+    var vague = r.scope && !r.scope.understood && r.safety && r.safety.level === 'none';
+    var moved = Array.prototype.filter.call(view.children, function (el) {
+      return /\bsr-(block|note)\b/.test(el.className);
+    });
+    if (!vague || !moved.length) return view;
+    var details = h('details', { 'class': 'sr-second-choice' }, h('summary', { text: s.scope_second_choice }));
+    moved.forEach(function (el) { details.appendChild(el); });
+    var note = h('div', { 'class': 'sr-scope', role: 'note' }, [
+      h('p', { 'class': 'sr-scope-title', text: s.scope_heading }),
+      h('p', { 'class': 'sr-scope-message', text: r.scope.message }),
+      h('p', null, h('button', { type: 'button', 'class': 'sr-retry sr-scope-edit', text: s.screen_edit, onclick: edit }))
+    ]);
+    var disclaimer = view.querySelector('.sr-disclaimer');
+    view.insertBefore(note, disclaimer);
+    view.insertBefore(details, disclaimer);
+    return view;
+  }
+
   // -- the finder --------------------------------------------------------------------------
   function finder(host, box, ui, keep) {
     var s = ui.strings, locale = ui.locale, id = uid('finder'), areas = [];
@@ -460,7 +530,8 @@
       submit.textContent = on ? s.submitting : s.submit;
       output.setAttribute('aria-busy', on ? 'true' : 'false');
     }
-    function ask() {
+    function ask(screening) {
+      screening = screening && screening.constructor === Object ? screening : null;
       var words = areaWords(ui, areas);
       var text = ta.value.trim();
       if (words.length) text = appendSentence(text, fmt(s.areas_sentence, { areas: joinWords(words, s) }));
@@ -470,15 +541,19 @@
       busy(true);
       live.textContent = '';
       request(API + '/recommendations', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ description: text, locale: locale, visitor: visitorFor(host, ui) || undefined }) }).then(function (res) {
+        body: JSON.stringify({ description: text, locale: locale, visitor: visitorFor(host, ui) || undefined,
+          screening: screening || undefined }) }).then(function (res) {
         busy(false);
         if (res.ok && res.body) {
           output.textContent = '';
-          var view = answerView(res.body, s, id);
+          var screen = res.body.screening && res.body.screening.ask;
+          var view = screen ? screenStep(res.body, s, id, ask)
+            : screeningExtras(answerView(res.body, s, id), res.body, s, function () { ta.focus(); });
           output.appendChild(view);
           observe(view);
           map.select(understoodKeys(ui, res.body.profile));   // what the text was understood to mention
-          live.textContent = res.body.safety && res.body.safety.level === 'urgent' ? res.body.safety.message : s.results_ready;
+          live.textContent = screen ? s.screen_heading
+            : res.body.safety && res.body.safety.level === 'urgent' ? res.body.safety.message : s.results_ready;
           var heading = view.querySelector('.sr-heading');
           heading.focus({ preventScroll: true });
           view.scrollIntoView({ block: 'start', behavior: 'smooth' });
@@ -487,10 +562,10 @@
           showError(String(res.body.errors.description[0]));
           ta.focus();
         } else {
-          failed(output, res.status === 429 ? s.error_busy : s.error_load, ask, s);
+          failed(output, res.status === 429 ? s.error_busy : s.error_load, function () { ask(screening); }, s);
           live.textContent = res.status === 429 ? s.error_busy : s.error_load;
         }
-      }).catch(function () { busy(false); failed(output, s.error_load, ask, s); });
+      }).catch(function () { busy(false); failed(output, s.error_load, function () { ask(screening); }, s); });
     }
     form.addEventListener('submit', function (e) { e.preventDefault(); ask(); });
     var observe = track(host, box, 'finder', locale);

@@ -1,0 +1,281 @@
+"""The red-flag screen: one plain question per red flag, asked before any personal routine.
+
+A lexicon, however large, meets words it has never seen; the screen does not
+rely on the text. The shopper answers a short list of questions (``True``: it
+applies), and an answer of ``True`` raises that red flag exactly as if it had
+been written. ``False`` never cancels a red flag found in the text: the screen
+can only raise the safety level, never lower it.
+
+The questions, the topic words that tell whether the text touched a question's
+subject, and the names of the areas we cover live in ``screening.json`` (en, sv).
+Plain Python: no Flask, no database.
+
+    >>> from shop_reco.understanding import analyze
+    >>> profile = analyze("My lower back aches after sitting", "en")
+    >>> screened = with_screen_answers(profile, {"fever": True})
+    >>> screened.safety_level, profile.safety_level
+    ('urgent', 'none')
+    >>> block = screening_block(profile, "My lower back aches after sitting", "en", {"fever": True})
+    >>> block.status, block.questions[0].level
+    ('flagged', 'urgent')
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any, Final, NamedTuple
+
+from shop_reco import vocabulary
+from shop_reco.recommending.messages import join_words, message
+from shop_reco.understanding.profile import Profile
+
+#: ``SHOP_RECO_SCREENING`` values: ask every finder shopper, only when the text is unclear, never.
+ALWAYS: Final = "always"
+WHEN_UNCERTAIN: Final = "when_uncertain"
+OFF: Final = "off"
+MODES: Final = (ALWAYS, WHEN_UNCERTAIN, OFF)
+
+UNANSWERED: Final = "unanswered"
+CLEAR: Final = "clear"
+FLAGGED: Final = "flagged"
+
+_LEVEL_ORDER = {vocabulary.URGENT: 0, vocabulary.CONSULT: 1, vocabulary.NONE: 2}
+
+
+class ScreeningDataError(ValueError):
+    """``screening.json`` is inconsistent with the vocabulary; the message names the key."""
+
+
+class ScreenQuestion(NamedTuple):
+    """One question of the screen: ``mentioned`` is True when the text touched its topic.
+
+    A NamedTuple, as every answer builds one per red flag (a tuple is built several
+    times faster than a frozen dataclass).
+    """
+
+    code: str
+    level: str
+    text: str
+    mentioned: bool
+    #: the topic came up, but the text neither affirmed nor plainly denied the red flag
+    uncertain: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "level": self.level, "text": self.text, "mentioned": self.mentioned}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenBlock:
+    """The screen as an answer carries it: its status, its questions, and whether to ask it first."""
+
+    status: str
+    questions: tuple[ScreenQuestion, ...]
+    #: True when the finder should show the screen before any routine or product
+    ask: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "ask": self.ask, "questions": _questions_json(self.questions)}
+
+
+@lru_cache(maxsize=512)
+def _questions_json(questions: tuple[ScreenQuestion, ...]) -> list[dict[str, Any]]:
+    """The questions as JSON-ready dicts; few combinations recur, so each is built once (never mutate)."""
+    return [q.as_dict() for q in questions]
+
+
+@cache
+def screening_data() -> Mapping[str, Any]:
+    """``screening.json``, checked against the vocabulary once.
+
+    Every red flag of the vocabulary needs a question and topic words in every
+    locale; a code the vocabulary does not know is an error.
+    """
+    text = resources.files(__package__).joinpath("screening.json").read_text(encoding="utf-8")
+    return check_screening_data(json.loads(text))
+
+
+def check_screening_data(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` when it fits the vocabulary, else :class:`ScreeningDataError` naming what is wrong."""
+    allowed = set(vocabulary.RED_FLAGS)
+    for part in ("questions", "topics"):
+        for locale in vocabulary.LOCALES:
+            block = data[part].get(locale)
+            if block is None:
+                raise ScreeningDataError(f"screening.json: {part} has no {locale!r} block")
+            missing = set(vocabulary.RED_FLAGS) - set(block)
+            unknown = set(block) - allowed
+            if missing or unknown:
+                raise ScreeningDataError(
+                    f"screening.json: {part}.{locale} lacks {sorted(missing)} or has unknown codes {sorted(unknown)}"
+                )
+    for locale in vocabulary.LOCALES:
+        if set(data["areas"].get(locale, {})) != set(vocabulary.AREAS):
+            raise ScreeningDataError(f"screening.json: areas.{locale} must name exactly {list(vocabulary.AREAS)}")
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class _TopicIndex:
+    """The topic words of every red flag, in every locale, ready to look up a text's words in.
+
+    One-word topics are looked up by word (exact, or by stem for ``word*``); a
+    phrase ("both legs", "pins and needles") is searched for only when the text
+    holds its first word. A text is split once: the screen costs a fraction of
+    the analysis.
+    """
+
+    exact: Mapping[str, frozenset[str]]
+    #: first three letters -> (stem, code) for ``word*`` topics (every stem has three or more)
+    stems: Mapping[str, tuple[tuple[str, str], ...]]
+    #: first word -> (pattern, code) for phrases
+    phrases: Mapping[str, tuple[tuple[re.Pattern[str], str], ...]]
+
+    def codes_in(self, text: str) -> set[str]:
+        lowered = text.lower()
+        found: set[str] = set()
+        for word in set(_WORD.findall(lowered)):
+            codes = self.exact.get(word)
+            if codes:
+                found |= codes
+            for stem, code in self.stems.get(word[:3], ()):
+                if word.startswith(stem):
+                    found.add(code)
+            for pattern, code in self.phrases.get(word, ()):
+                if code not in found and pattern.search(lowered):
+                    found.add(code)
+        return found
+
+
+_WORD = re.compile(r"\w+")
+
+
+@cache
+def _topic_index() -> _TopicIndex:
+    topics = screening_data()["topics"]
+    exact: dict[str, set[str]] = {}
+    stems: dict[str, list[tuple[str, str]]] = {}
+    phrases: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+    for code in vocabulary.RED_FLAGS:
+        for word in (w.lower() for locale in vocabulary.LOCALES for w in topics[locale].get(code, ())):
+            prefix = word.endswith("*")
+            word = word.rstrip("*")
+            if " " in word:
+                tail = r"\w*" if prefix else r"(?!\w)"
+                pattern = re.compile(r"(?<!\w)" + re.escape(word).replace(r"\ ", r"\s+") + tail)
+                phrases.setdefault(word.split()[0], []).append((pattern, code))
+            elif prefix:
+                if len(word) < 3:
+                    raise ScreeningDataError(f"screening.json: the topic stem {word!r}* is shorter than 3 letters")
+                stems.setdefault(word[:3], []).append((word, code))
+            else:
+                exact.setdefault(word, set()).add(code)
+    return _TopicIndex(
+        {w: frozenset(c) for w, c in exact.items()},
+        {k: tuple(v) for k, v in stems.items()},
+        {k: tuple(v) for k, v in phrases.items()},
+    )
+
+
+@cache
+def red_flag_codes() -> tuple[str, ...]:
+    """The screen's codes in the order it asks them: urgent ones first, then vocabulary order."""
+    codes = list(vocabulary.RED_FLAGS)
+    return tuple(sorted(codes, key=lambda c: (_LEVEL_ORDER[vocabulary.RED_FLAGS[c]], codes.index(c))))
+
+
+@cache
+def _questions(locale: str) -> tuple[tuple[str, str, str], ...]:
+    """(code, level, question) in the order asked, in ``locale`` (else English)."""
+    return tuple((code, vocabulary.RED_FLAGS[code], question_text(code, locale)) for code in red_flag_codes())
+
+
+def question_text(code: str, locale: str) -> str:
+    questions = screening_data()["questions"]
+    return str(questions.get(locale, questions["en"]).get(code) or questions["en"][code])
+
+
+def with_screen_answers(profile: Profile, answers: Mapping[str, bool] | None) -> Profile:
+    """``profile`` with every red flag answered ``True`` added, as if written; ``False`` changes nothing.
+
+    >>> with_screen_answers(Profile("en", red_flags=("fever",)), {"fever": False}).red_flags
+    ('fever',)
+    """
+    raised = [c for c in red_flag_codes() if answers and answers.get(c) is True and c not in profile.red_flags]
+    if not raised:
+        return profile
+    return profile._replace(red_flags=(*profile.red_flags, *raised))
+
+
+def screen_status(answers: Mapping[str, bool] | None) -> str:
+    """``flagged`` when any answer is ``True``, ``clear`` when every question was answered ``False``."""
+    if not answers:
+        return UNANSWERED
+    if any(answers.get(c) is True for c in answers):
+        return FLAGGED
+    if all(answers.get(c) is False for c in vocabulary.RED_FLAGS):
+        return CLEAR
+    return UNANSWERED
+
+
+def screening_block(
+    profile: Profile | None,
+    text: str,
+    locale: str,
+    answers: Mapping[str, bool] | None = None,
+    *,
+    mode: str = ALWAYS,
+) -> ScreenBlock:
+    """The screen for one description: its questions in ``locale``, its status, and whether to ask first.
+
+    ``profile`` is the text's own analysis (before screen answers; None when it
+    failed). ``mode`` is ``SHOP_RECO_SCREENING``: with ``always`` the finder asks
+    every unanswered shopper; with ``when_uncertain`` only when the text touched
+    a red-flag topic without affirming or plainly denying it; with ``off`` never.
+    An urgent text is never screened first: its advice is shown at once.
+    """
+    topics = _topic_index().codes_in(text)
+    found: dict[str, set[str]] = {}
+    for m in profile.matches if profile is not None else ():
+        if m.group == "red_flag":
+            kind = "affirmed" if m.affirmed else "denied" if m.negated and not m.hypothetical else "unsure"
+            found.setdefault(m.code, set()).add(kind)
+    questions = []
+    for code, level, question in _questions(locale):
+        kinds = found.get(code)
+        topic = code in topics
+        if kinds:  # found as a red flag: uncertain unless affirmed or plainly denied
+            uncertain = "affirmed" not in kinds and "denied" not in kinds
+            questions.append(ScreenQuestion(code, level, question, True, uncertain))
+        else:
+            questions.append(ScreenQuestion(code, level, question, topic, topic))
+    status = screen_status(answers)
+    text_level = profile.safety_level if profile is not None else vocabulary.CONSULT
+    ask = (
+        status == UNANSWERED
+        and profile is not None
+        and text_level != vocabulary.URGENT
+        and (mode == ALWAYS or (mode == WHEN_UNCERTAIN and any(q.uncertain for q in questions)))
+    )
+    return ScreenBlock(status, tuple(questions), ask)
+
+
+def understood(profile: Profile | None) -> bool:
+    """True when the text told us where or when it hurts (an area or a trigger we know).
+
+    "my knee hurts", "everything hurts" or nonsense are not: their answer says
+    what we cover instead of showing a routine as if it were understood.
+    """
+    return profile is not None and bool(profile.areas or profile.triggers)
+
+
+def scope_message(locale: str) -> str:
+    """What a vague or out-of-scope description is told: the areas we cover and how to say more."""
+    names = screening_data()["areas"]
+    block = names.get(locale, names["en"])
+    areas = join_words([block[c] for c in vocabulary.AREAS], locale)
+    return message(locale, "scope_vague", areas=areas)
