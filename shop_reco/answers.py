@@ -355,10 +355,14 @@ def answer_description(
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), {}
     # The screen's answers are never stored; the red flags they raised are logged as codes.
     screened = with_screen_answers(profile, screening) if profile is not None else None
-    record_id = _log_answer(state, description, screened, result, source, derived, arm) if log_answer else None
-    if answer_made.receivers:
-        _send_answer_made(record_id, screened, result, source, derived)
     block = screening_block(profile, description, result.locale, screening, mode=settings["SHOP_RECO_SCREENING"])
+    # The server-rendered finder shows nothing but the screen when it asks it first: that answer is
+    # not logged (nor counted in an experiment); the one given once the screen is answered is. The
+    # API always answers in full (an integrator may show it), so its answers are always logged.
+    shown = log_answer and not (block.ask and source == "widget")
+    record_id = _log_answer(state, description, screened, result, source, derived, arm) if shown else None
+    if answer_made.receivers and shown:
+        _send_answer_made(record_id, screened, result, source, derived)
     return Answer(record_id, screened, result, derived, arm, screening=block, understood=understood(profile))
 
 

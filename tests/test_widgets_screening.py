@@ -124,3 +124,23 @@ def test_product_and_article_widgets_show_no_screen_and_keep_their_safety_note(c
         assert SCREEN not in html and "sr-screen" not in html
     assert 'class="sr-disclaimer"' in product and "not medical advice" in product
     assert 'id="safety"' in article  # the article's own "when to see a doctor" section
+
+
+def test_only_the_answer_shown_after_the_screen_is_logged(app, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+    """The first post shows the screen and nothing else: analytics must not count it as an answer."""
+    from sqlalchemy import func, select
+
+    from shop_reco.state import get_session
+    from shop_reco.storage.models import Recommendation
+
+    def logged() -> int:
+        app.extensions["shop_reco"].answer_log.flush()
+        with app.app_context():
+            return int(get_session().scalar(select(func.count()).select_from(Recommendation)) or 0)
+
+    before = logged()
+    assert SCREEN in html_of(client.post(FINDER, data={"locale": "en", "description": ORDINARY}))
+    assert logged() == before
+    data = {"locale": "en", "description": ORDINARY, "screen_step": "1", "screen_none": "1"}
+    assert ROUTINE in html_of(client.post(FINDER, data=data))
+    assert logged() == before + 1
