@@ -40,6 +40,7 @@ demo: $(DEMO_STAMP)  ## run the demo storefront on SQLite at http://$(HOST):$(PO
 	mkdir -p instance
 	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(DEMO_BIN)/flask --app shop_reco.demo shop-reco db upgrade
 	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(DEMO_BIN)/flask --app shop_reco.demo shop-reco demo-data
+	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(DEMO_BIN)/flask --app shop_reco.demo demo-events
 	SHOP_RECO_DATABASE_URL=$(DEMO_DB) $(DEMO_BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 \
 		--access-logfile - 'shop_reco.demo:create_app()'
 

@@ -372,7 +372,7 @@ def _send_answer_made(
     """Tell the host's receivers what was answered: derived codes and item ids, never the text."""
     items = derived.get("log_items")
     if items is None:
-        items = derived["log_items"] = _shown_items(result)
+        items = derived["log_items"] = shown_items(result)
     answer_made.send(
         current_app._get_current_object(),  # type: ignore[attr-defined]
         answer_id=record_id,
@@ -419,7 +419,8 @@ def memoized_recommend(
     return entry
 
 
-def _shown_items(result: Recommendation) -> list[dict[str, Any]]:
+def shown_items(result: Recommendation) -> list[dict[str, Any]]:
+    """What an answer shows, as the answer log keeps it: ``{"type", "id", "rules"}`` per item."""
     return [
         {"type": kind, "id": r.id, "rules": sorted({w.rule for w in r.why if w.rule})}
         for kind, items in (
@@ -451,7 +452,7 @@ def _log_answer(
     record_id = time_ordered_id()
     items = derived.get("log_items")
     if items is None:
-        items = derived["log_items"] = _shown_items(result)
+        items = derived["log_items"] = shown_items(result)
     concepts = derived.get("log_concepts")
     if concepts is None:
         concepts = derived["log_concepts"] = sorted(profile.concepts) if profile is not None else []

@@ -20,6 +20,7 @@ from shop_reco.answers import database_not_ready, database_unavailable
 from shop_reco.api.request_body import valid_path_key
 from shop_reco.demo.admin_login import register_demo_login
 from shop_reco.demo.embedding import register_embed_demo
+from shop_reco.demo.sample_events import register_sample_events
 from shop_reco.recommending.catalog import text_for
 from shop_reco.state import get_session
 from shop_reco.storage.database import (
@@ -51,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_shop_pages(app)
     _register_not_ready_page(app)
     register_embed_demo(app)
+    register_sample_events(app)
     return app
 
 
