@@ -127,9 +127,9 @@ def recommendation_request_schema(max_chars: int) -> type[RecommendationRequestS
 
 
 class EventSchema(_Strict):
-    kind = fields.String(required=True, validate=validate.OneOf(["impression", "click", "add_to_cart"]))
+    kind = fields.String(required=True, validate=validate.OneOf(vocabulary.EVENT_KINDS))
     recommendation_id = fields.String(load_default=None, validate=validate.Length(max=36))
-    item_type = fields.String(required=True, validate=validate.OneOf(["exercise", "product", "section"]))
+    item_type = fields.String(required=True, validate=validate.OneOf(vocabulary.ITEM_TYPES))
     item_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     rule = fields.String(load_default=None, validate=validate.Length(max=64))
     page_view = fields.String(
@@ -137,7 +137,7 @@ class EventSchema(_Strict):
         validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"),
         metadata={"description": "A random id the widget makes per page view (pseudonymous)."},
     )
-    widget = fields.String(load_default=None, validate=validate.OneOf(["finder", "product", "article"]))
+    widget = fields.String(load_default=None, validate=validate.OneOf(vocabulary.WIDGETS))
     locale = fields.String(load_default=None, validate=validate.OneOf(vocabulary.LOCALES))
 
 
