@@ -120,7 +120,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SHOP_RECO_LOCALES",
-        ["en", "sv"],
+        list(vocabulary.LOCALES),
         "Locales the shop offers.",
         _is_locales,
         f"a non-empty list drawn from {list(vocabulary.LOCALES)}",

@@ -70,6 +70,13 @@ SEVERITIES: Final = ("mild", "moderate", "severe")
 EXERCISE_KINDS: Final = ("stretch", "strength", "core", "aerobic")
 LOCALES: Final = ("en", "sv")
 
+#: What a storefront event records (``POST /events``): the item was shown, clicked or added to the cart.
+EVENT_KINDS: Final = ("impression", "click", "add_to_cart")
+#: The kinds of recommendable item, in rules (``ItemRef.type``), answers and events.
+ITEM_TYPES: Final = ("exercise", "product", "section")
+#: The widgets a storefront embeds; events say which one they came from.
+WIDGETS: Final = ("finder", "product", "article")
+
 #: Concept groups, as used in ``group:code`` names and in rule conditions.
 GROUPS: Final = {
     "area": AREAS,

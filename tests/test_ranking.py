@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from reco_samples import NEVER_SHOWN, ids, product, profile_of, rule, sample_catalog
 
+from shop_reco.api.payloads import recommendation_payload
 from shop_reco.recommending import DEFAULT_LIMITS, Limits, compile_rules, recommend
 
 SITTING = ("trigger:sitting", "after sitting all day")
@@ -421,7 +422,8 @@ def test_the_answer_is_json_ready() -> None:
             sections=[("stretching", 1)],
         )
     ]
-    data = answer(rules, SITTING).as_dict()
+    result = answer(rules, SITTING)
+    data = recommendation_payload(result, cart_template="/cart/{sku}", article_template="/articles/{slug}")
     json.dumps(data)
     assert data["exercises"][0]["slug"] == "hip-flexor-stretch"
     assert data["exercises"][0]["reason"] == "You mentioned “after sitting all day”"
@@ -433,8 +435,8 @@ def test_the_answer_is_json_ready() -> None:
         "section": None,
     }
     assert data["products"][0]["sku"] == "ergonomic-seat-cushion"
+    assert data["products"][0]["cart_url"] == "/cart/ergonomic-seat-cushion"
     assert data["routine"]["sessions_per_week"] == {"min": 2, "max": 3}
-    assert data["fired_rules"][0]["matched"] == [{"concept": "trigger:sitting", "phrase": "after sitting all day"}]
     assert set(data) >= {
         "safety",
         "exercises",
@@ -444,7 +446,10 @@ def test_the_answer_is_json_ready() -> None:
         "notes",
         "routine",
         "fallback",
-        "fired_rules",
         "disclaimer",
-        "rules_revision",
     }
+    # The rules that fired are the admin's trace, never served to the shopper.
+    assert "fired_rules" not in data
+    [fired] = result.fired_rules
+    assert [(m.concept, m.phrase) for m in fired.matched] == [("trigger:sitting", "after sitting all day")]
+    assert result.rules_revision == 4

@@ -11,6 +11,7 @@ import pytest
 from reco_samples import profile_of, rule, sample_catalog
 
 from shop_reco import vocabulary
+from shop_reco.api.payloads import recommendation_payload
 from shop_reco.recommending import compile_rules, fail_closed, recommend
 from shop_reco.recommending.messages import catalog as message_catalog
 from shop_reco.recommending.messages import claims_treatment
@@ -135,7 +136,7 @@ def test_fail_closed_is_a_notice_with_nothing_to_buy() -> None:
         assert result.products == () and result.exercises == () and result.sections == ()
         assert result.degraded and result.safety.message and result.disclaimer
         assert result.safety.level == "consult"
-        json.dumps(result.as_dict())
+        json.dumps(recommendation_payload(result, cart_template="/cart/{sku}", article_template="/a/{slug}"))
     assert "healthcare professional" in (fail_closed("en").safety.message or "")
     assert "kontakta vården" in (fail_closed("sv").safety.message or "")
 
@@ -154,7 +155,8 @@ def test_fail_closed_is_a_notice_with_nothing_to_buy() -> None:
 )
 def test_every_answer_carries_the_disclaimer(compiled, locale, found) -> None:  # type: ignore[no-untyped-def]
     result = recommend(profile_of(*found, locale=locale), compiled, locale=locale)
-    assert result.disclaimer and result.as_dict()["disclaimer"] == result.disclaimer
+    served = recommendation_payload(result, cart_template="/cart/{sku}", article_template="/a/{slug}")
+    assert result.disclaimer and served["disclaimer"] == result.disclaimer
 
 
 def test_messages_exist_in_both_locales_with_the_same_placeholders() -> None:

@@ -39,7 +39,7 @@ DEFAULT_DAYS: Final = 30
 #: Rows per page of the ranked tables (rules, products, exercises, sections).
 PAGE_SIZE: Final = 50
 MAX_DAYS: Final = 366
-ITEM_TYPES: Final = ("product", "exercise", "section")
+ITEM_TYPES: Final = vocabulary.ITEM_TYPES
 #: CSV cells that a spreadsheet would run as a formula start with one of these.
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -132,10 +132,7 @@ def _as_date(value: Any) -> date:
 
 
 def _sums() -> list[Any]:
-    return [
-        func.coalesce(func.sum(case((Event.kind == kind, 1), else_=0)), 0)
-        for kind in ("impression", "click", "add_to_cart")
-    ]
+    return [func.coalesce(func.sum(case((Event.kind == kind, 1), else_=0)), 0) for kind in vocabulary.EVENT_KINDS]
 
 
 @dataclass(frozen=True, slots=True)

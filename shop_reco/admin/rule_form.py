@@ -34,7 +34,7 @@ from shop_reco import vocabulary
 from shop_reco.recommending import Catalog, Rule, load_rule, text_for
 
 GENERAL = "_general"
-LOCALES = ("en", "sv")
+LOCALES = vocabulary.LOCALES
 
 #: (form prefix, item type, actions list, id field)
 ITEM_KINDS = (

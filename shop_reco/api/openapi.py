@@ -8,7 +8,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from shop_reco import __version__
+from shop_reco import __version__, vocabulary
 from shop_reco.api import schemas
 from shop_reco.api.request_body import PATH_KEY
 
@@ -59,7 +59,12 @@ def _ok(schema: str, description: str, status: str = "200", conditional: bool = 
 #: A SKU or slug as the API accepts it in a path (shop_reco.api.request_body.PATH_KEY); others are a 404.
 KEY_SCHEMA = {"type": "string", "pattern": f"^{PATH_KEY.pattern}$", "maxLength": 128}
 
-LOCALE_PARAM = {"name": "locale", "in": "query", "required": False, "schema": {"type": "string", "enum": ["en", "sv"]}}
+LOCALE_PARAM = {
+    "name": "locale",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": list(vocabulary.LOCALES)},
+}
 
 
 @lru_cache(maxsize=8)

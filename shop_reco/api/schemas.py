@@ -7,6 +7,7 @@ document the answers. The OpenAPI document is generated from these same classes.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TypeVar
 
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -127,9 +128,9 @@ def recommendation_request_schema(max_chars: int) -> type[RecommendationRequestS
 
 
 class EventSchema(_Strict):
-    kind = fields.String(required=True, validate=validate.OneOf(["impression", "click", "add_to_cart"]))
+    kind = fields.String(required=True, validate=validate.OneOf(vocabulary.EVENT_KINDS))
     recommendation_id = fields.String(load_default=None, validate=validate.Length(max=36))
-    item_type = fields.String(required=True, validate=validate.OneOf(["exercise", "product", "section"]))
+    item_type = fields.String(required=True, validate=validate.OneOf(vocabulary.ITEM_TYPES))
     item_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     rule = fields.String(load_default=None, validate=validate.Length(max=64))
     page_view = fields.String(
@@ -137,7 +138,7 @@ class EventSchema(_Strict):
         validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"),
         metadata={"description": "A random id the widget makes per page view (pseudonymous)."},
     )
-    widget = fields.String(load_default=None, validate=validate.OneOf(["finder", "product", "article"]))
+    widget = fields.String(load_default=None, validate=validate.OneOf(vocabulary.WIDGETS))
     locale = fields.String(load_default=None, validate=validate.OneOf(vocabulary.LOCALES))
 
 
@@ -146,6 +147,20 @@ class EventBatchSchema(_Strict):
 
 
 # -- responses -------------------------------------------------------------------
+
+
+_SchemaT = TypeVar("_SchemaT", bound=type[Schema])
+
+
+def served_whole(schema: _SchemaT) -> _SchemaT:
+    """Declare that every field of a response schema is always served (null where it allows none).
+
+    The OpenAPI document then lists them all as ``required``, and
+    tests/test_api_document.py holds every served body to it.
+    """
+    for declared in schema._declared_fields.values():
+        declared.required = True
+    return schema
 
 
 class ErrorSchema(Schema):
@@ -161,6 +176,7 @@ class UnavailableSchema(ErrorSchema):
     disclaimer = fields.String(metadata={"description": "With database_unavailable."})
 
 
+@served_whole
 class MatchSchema(Schema):
     group = fields.String()
     code = fields.String()
@@ -172,6 +188,7 @@ class MatchSchema(Schema):
     hypothetical = fields.Boolean()
 
 
+@served_whole
 class ProfileSchema(Schema):
     locale = fields.String()
     areas = fields.List(fields.String())
@@ -183,6 +200,7 @@ class ProfileSchema(Schema):
     matches = fields.List(fields.Nested(MatchSchema))
 
 
+@served_whole
 class RedFlagSchema(Schema):
     code = fields.String()
     level = fields.String()
@@ -193,12 +211,14 @@ class RedFlagSchema(Schema):
     )
 
 
+@served_whole
 class ContactSchema(Schema):
     label = fields.String(metadata={"example": "Ring 112 vid nödläge"})
     number = fields.String(allow_none=True, metadata={"example": "112"})
     href = fields.String(allow_none=True, metadata={"description": "A tel: link; null when there is no number."})
 
 
+@served_whole
 class SafetySchema(Schema):
     level = fields.String(validate=validate.OneOf(vocabulary.SAFETY_LEVELS))
     red_flags = fields.List(fields.Nested(RedFlagSchema))
@@ -209,6 +229,7 @@ class SafetySchema(Schema):
     )
 
 
+@served_whole
 class ScreenQuestionSchema(Schema):
     code = fields.String(metadata={"description": "A red flag code: answer it in the request's screening."})
     level = fields.String(validate=validate.OneOf(vocabulary.SAFETY_LEVELS))
@@ -216,6 +237,7 @@ class ScreenQuestionSchema(Schema):
     mentioned = fields.Boolean(metadata={"description": "The description touched this question's topic."})
 
 
+@served_whole
 class ScreeningSchema(Schema):
     status = fields.String(
         validate=validate.OneOf(["unanswered", "clear", "flagged"]),
@@ -230,6 +252,7 @@ class ScreeningSchema(Schema):
     questions = fields.List(fields.Nested(ScreenQuestionSchema), metadata={"description": "Urgent ones first."})
 
 
+@served_whole
 class ScopeSchema(Schema):
     understood = fields.Boolean(
         metadata={"description": "False when the text named no area or trigger we know: say what we cover."}
@@ -238,6 +261,7 @@ class ScopeSchema(Schema):
     areas = fields.List(fields.String(), metadata={"description": "The area codes we cover."})
 
 
+@served_whole
 class ReasonSchema(Schema):
     """One entry of an item's trace; ``kind: shopper`` is the sentence shown to shoppers."""
 
@@ -257,6 +281,7 @@ class DoseSchema(Schema):
     text = fields.String(allow_none=True)
 
 
+@served_whole
 class ExerciseOutSchema(Schema):
     slug = fields.String()
     name = fields.String()
@@ -273,6 +298,7 @@ class ExerciseOutSchema(Schema):
     why = fields.List(fields.Nested(ReasonSchema))
 
 
+@served_whole
 class ProductOutSchema(Schema):
     sku = fields.String()
     name = fields.String()
@@ -286,6 +312,7 @@ class ProductOutSchema(Schema):
     why = fields.List(fields.Nested(ReasonSchema))
 
 
+@served_whole
 class SectionOutSchema(Schema):
     article = fields.String()
     anchor = fields.String()
@@ -295,22 +322,26 @@ class SectionOutSchema(Schema):
     why = fields.List(fields.Nested(ReasonSchema))
 
 
+@served_whole
 class AvoidSchema(Schema):
     code = fields.String()
     text = fields.String()
 
 
+@served_whole
 class RoutineSchema(Schema):
     sessions_per_week = fields.Dict(keys=fields.String(), values=fields.Integer())
     balanced = fields.Boolean()
     summary = fields.String()
 
 
+@served_whole
 class ExperimentRefSchema(Schema):
     key = fields.String(metadata={"example": "sitting-plank"})
     variant = fields.String(metadata={"example": "b"})
 
 
+@served_whole
 class RecommendationResponseSchema(Schema):
     id = fields.String(allow_none=True)
     rules_version = fields.Integer()
@@ -334,6 +365,7 @@ class RecommendationResponseSchema(Schema):
     disclaimer = fields.String()
 
 
+@served_whole
 class PairingsResponseSchema(Schema):
     sku = fields.String()
     locale = fields.String()
@@ -344,6 +376,7 @@ class PairingsResponseSchema(Schema):
     disclaimer = fields.String()
 
 
+@served_whole
 class ArticleSectionOutSchema(Schema):
     anchor = fields.String()
     heading = fields.String()
@@ -353,6 +386,7 @@ class ArticleSectionOutSchema(Schema):
     products = fields.List(fields.Nested(ProductOutSchema))
 
 
+@served_whole
 class ArticleResponseSchema(Schema):
     slug = fields.String()
     locale = fields.String()
@@ -363,16 +397,19 @@ class ArticleResponseSchema(Schema):
     rules_version = fields.Integer()
 
 
+@served_whole
 class ExerciseListSchema(Schema):
     locale = fields.String()
     exercises = fields.List(fields.Nested(ExerciseOutSchema))
 
 
+@served_whole
 class RedFlagCodeSchema(Schema):
     code = fields.String()
     level = fields.String(validate=validate.OneOf(vocabulary.SAFETY_LEVELS))
 
 
+@served_whole
 class VocabularySchema(Schema):
     areas = fields.List(fields.String())
     symptoms = fields.List(fields.String())
@@ -385,5 +422,6 @@ class VocabularySchema(Schema):
     locales = fields.List(fields.String())
 
 
+@served_whole
 class EventsAcceptedSchema(Schema):
     accepted = fields.Integer()

@@ -10,6 +10,7 @@ from werkzeug.exceptions import NotFound
 from shop_reco import vocabulary
 from shop_reco.answers import LocaleError, answer_description, choose_locale, current_snapshot
 from shop_reco.api import schemas
+from shop_reco.api.conditional import API_FRESHNESS, conditional_get
 from shop_reco.api.encoding import dumps, json_response
 from shop_reco.api.errors import ApiError, unavailable_response
 from shop_reco.api.events import unknown_names
@@ -48,23 +49,11 @@ def _query_locale(state: RecoState) -> str:
         raise ApiError(400, "validation_error", "Some fields are invalid.", {"locale": [str(exc)]}) from None
 
 
-def _cached(payload: dict[str, Any] | bytes, etag: str, max_age: int = 60) -> Response:
-    """A cacheable JSON answer (``payload`` may be encoded already) with its weak ETag."""
+def _json(payload: dict[str, Any] | bytes) -> Response:
+    """A JSON answer; ``payload`` may be encoded already."""
     if isinstance(payload, bytes):
-        response = current_app.response_class(payload, mimetype="application/json")
-    else:
-        response = json_response(payload)
-    response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate=600"
-    return response
-
-
-def _not_modified(etag: str) -> Response | None:
-    if request.if_none_match.contains_weak(etag):
-        response = Response(status=304)
-        response.set_etag(etag, weak=True)
-        return response
-    return None
+        return current_app.response_class(payload, mimetype="application/json")
+    return json_response(payload)
 
 
 def register(bp: Blueprint, state: RecoState) -> None:
@@ -113,16 +102,17 @@ def register(bp: Blueprint, state: RecoState) -> None:
             raise NotFound()
         locale = _query_locale(state)
         snapshot = current_snapshot()
-        etag = f"pairings-{sku}-{locale}-{snapshot.revision}"
-        if (cached := _not_modified(etag)) is not None:
-            return cached
-        try:
-            payload = pairings_payload(
-                sku, snapshot.compiled, locale, article_template=article_template, cart_template=cart_template
-            )
-        except UnknownItemError:
-            raise NotFound() from None
-        return _cached(payload, etag)
+
+        def build() -> Response:
+            try:
+                payload = pairings_payload(
+                    sku, snapshot.compiled, locale, article_template=article_template, cart_template=cart_template
+                )
+            except UnknownItemError:
+                raise NotFound() from None
+            return _json(payload)
+
+        return conditional_get(f"pairings-{sku}-{locale}-{snapshot.revision}", build, API_FRESHNESS)
 
     @bp.get("/articles/<slug>")
     def get_article(slug: str) -> Response:
@@ -131,37 +121,38 @@ def register(bp: Blueprint, state: RecoState) -> None:
             raise NotFound()
         locale = _query_locale(state)
         snapshot = current_snapshot()
-        etag = f"article-{slug}-{locale}-{snapshot.revision}"
-        if (cached := _not_modified(etag)) is not None:
-            return cached
 
-        # Encoded once per revision (the memo lives on its compiled rules), as articles are long.
-        encoded: dict[tuple[str, str], bytes | None] = snapshot.compiled.memo(("api_articles",), dict)
-        body = encoded.get((slug, locale), b"")
-        if body == b"":
-            record = article_record(get_session(), slug, locale)
-            payload = (
-                None
-                if record is None
-                else article_payload(record, snapshot.compiled, locale, cart_template=cart_template)
-            )
-            body = encoded[(slug, locale)] = None if payload is None else dumps(payload)
-        if body is None:
-            raise NotFound()
-        return _cached(body, etag)
+        def build() -> Response:
+            # Encoded once per revision (the memo lives on its compiled rules), as articles are long.
+            encoded: dict[tuple[str, str], bytes | None] = snapshot.compiled.memo(("api_articles",), dict)
+            body = encoded.get((slug, locale), b"")
+            if body == b"":
+                record = article_record(get_session(), slug, locale)
+                payload = (
+                    None
+                    if record is None
+                    else article_payload(record, snapshot.compiled, locale, cart_template=cart_template)
+                )
+                body = encoded[(slug, locale)] = None if payload is None else dumps(payload)
+            if body is None:
+                raise NotFound()
+            return _json(body)
+
+        return conditional_get(f"article-{slug}-{locale}-{snapshot.revision}", build, API_FRESHNESS)
 
     @bp.get("/exercises")
     def list_exercises() -> Response:
         """Every exercise with steps, dose and how often."""
         locale = _query_locale(state)
         snapshot = current_snapshot()
-        etag = f"exercises-{locale}-{snapshot.revision}"
-        if (cached := _not_modified(etag)) is not None:
-            return cached
-        items = sorted(
-            snapshot.catalog.exercises.values(), key=lambda e: (vocabulary.EXERCISE_KINDS.index(e.kind), e.slug)
-        )
-        return _cached({"locale": locale, "exercises": [exercise_payload(e, locale) for e in items]}, etag)
+
+        def build() -> Response:
+            items = sorted(
+                snapshot.catalog.exercises.values(), key=lambda e: (vocabulary.EXERCISE_KINDS.index(e.kind), e.slug)
+            )
+            return _json({"locale": locale, "exercises": [exercise_payload(e, locale) for e in items]})
+
+        return conditional_get(f"exercises-{locale}-{snapshot.revision}", build, API_FRESHNESS)
 
     @bp.get("/exercises/<slug>")
     def get_exercise(slug: str) -> Response:
@@ -173,9 +164,7 @@ def register(bp: Blueprint, state: RecoState) -> None:
         if item is None:
             raise NotFound()
         etag = f"exercise-{slug}-{locale}-{snapshot.revision}"
-        if (cached := _not_modified(etag)) is not None:
-            return cached
-        return _cached(exercise_payload(item, locale), etag)
+        return conditional_get(etag, lambda: _json(exercise_payload(item, locale)), API_FRESHNESS)
 
     @bp.get("/vocabulary")
     def get_vocabulary() -> Response:

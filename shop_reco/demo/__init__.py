@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, abort, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from shop_reco import ShopReco, settings
+from shop_reco import ShopReco, settings, vocabulary
 from shop_reco.answers import database_not_ready, database_unavailable
 from shop_reco.api.request_body import valid_path_key
 from shop_reco.demo.admin_login import register_demo_login
@@ -92,9 +92,9 @@ def _register_not_ready_page(app: Flask) -> None:
 
 def _locale() -> str:
     wanted = request.args.get("lang")
-    if wanted in ("en", "sv"):
+    if wanted in vocabulary.LOCALES:
         session["lang"] = wanted
-    return str(session.get("lang") or request.accept_languages.best_match(["en", "sv"]) or "en")
+    return str(session.get("lang") or request.accept_languages.best_match(vocabulary.LOCALES) or "en")
 
 
 def _product_view(p: Product, locale: str) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request, session
 
+from shop_reco import vocabulary
+
 
 #: Environment variables holding comma-separated origin lists.
 def register_embed_demo(app: Flask) -> None:
@@ -19,5 +21,5 @@ def register_embed_demo(app: Flask) -> None:
     @app.get("/embed-demo")
     def embed_demo() -> str:
         wanted = request.args.get("lang")
-        locale = wanted if wanted in ("en", "sv") else str(session.get("lang") or "en")
+        locale = wanted if wanted in vocabulary.LOCALES else str(session.get("lang") or "en")
         return render_template("shop_reco/demo/embed_demo.html", locale=locale)

@@ -1,8 +1,8 @@
 """What the recommender answers: a frozen ``Recommendation`` and its parts.
 
-``Recommendation.as_dict()`` gives the JSON shape the API serves; items carry
-their ids and localized names, and every item has a ``why``: reasons that
-quote the shopper, name the rule and point at the article section.
+Items carry their ids and localized names, and every item has a ``why``: reasons
+that quote the shopper, name the rule and point at the article section. The JSON
+a shopper is served is built from these records in ``shop_reco.api.payloads``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from shop_reco.recommending.catalog import ExerciseItem, ProductItem, SectionItem, text_for
+from shop_reco.recommending.catalog import ExerciseItem, ProductItem, SectionItem
 from shop_reco.recommending.messages import join_words, message
 
 ItemT = TypeVar("ItemT", ExerciseItem, ProductItem, SectionItem)
@@ -178,81 +178,3 @@ class Recommendation:
     fired_rules: tuple[FiredRule, ...] = ()
     rules_revision: int = 0
     degraded: bool = False  # True for fail_closed answers
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON-ready shape the API serves."""
-        loc = self.locale
-
-        def why(r: RankedItem[Any]) -> list[dict[str, Any]]:
-            return [reason.as_dict() for reason in r.why]
-
-        return {
-            "locale": loc,
-            "safety": {
-                "level": self.safety.level,
-                "red_flags": [
-                    {"code": f.code, "level": f.level, "phrase": f.phrase, "source": f.source}
-                    for f in self.safety.red_flags
-                ],
-                "message": self.safety.message,
-            },
-            "exercises": [
-                {
-                    "slug": r.item.slug,
-                    "kind": r.item.kind,
-                    "name": text_for(r.item.text, loc).get("name"),
-                    "score": round(r.score, 4),
-                    "reason": r.reason,
-                    "why": why(r),
-                }
-                for r in self.exercises
-            ],
-            "products": [
-                {
-                    "sku": r.item.sku,
-                    "name": text_for(r.item.text, loc).get("name"),
-                    "price": r.item.price,
-                    "currency": r.item.currency,
-                    "url": r.item.url,
-                    "image_url": r.item.image_url,
-                    "score": round(r.score, 4),
-                    "reason": r.reason,
-                    "why": why(r),
-                }
-                for r in self.products
-            ],
-            "sections": [
-                {
-                    "article": r.item.article,
-                    "anchor": r.item.anchor,
-                    "heading": r.item.heading,
-                    "score": round(r.score, 4),
-                    "reason": r.reason,
-                    "why": why(r),
-                }
-                for r in self.sections
-            ],
-            "avoid": [{"code": a.code, "text": a.text} for a in self.avoid],
-            "notes": [{"rule": n.rule, "text": n.text} for n in self.notes],
-            "routine": None
-            if self.routine is None
-            else {
-                "sessions_per_week": {"min": self.routine.sessions_min, "max": self.routine.sessions_max},
-                "balanced": self.routine.balanced,
-                "summary": self.routine.summary,
-            },
-            "fallback": self.fallback,
-            "fired_rules": [
-                {
-                    "key": f.key,
-                    "name": f.name,
-                    "priority": f.priority,
-                    "why": f.why,
-                    "matched": [{"concept": m.concept, "phrase": m.phrase} for m in f.matched],
-                }
-                for f in self.fired_rules
-            ],
-            "disclaimer": self.disclaimer,
-            "rules_revision": self.rules_revision,
-            "degraded": self.degraded,
-        }

@@ -32,7 +32,7 @@ from shop_reco.recommending.messages import claims_treatment
 
 SLUG = r"^[a-z0-9][a-z0-9-]{1,63}$"
 SKU = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-ITEM_TYPES = ("exercise", "product", "section")
+ITEM_TYPES = vocabulary.ITEM_TYPES
 MAX_PIN_POSITION = 10
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shop_reco import vocabulary
 from shop_reco.storage.content import record
 from shop_reco.storage.models import Event, Experiment
 from shop_reco.storage.models import Recommendation as AnswerRecord
@@ -98,7 +99,7 @@ class VariantCounts:
     add_to_carts: int = 0
 
 
-_EVENT_FIELDS = {"impression": "impressions", "click": "clicks", "add_to_cart": "add_to_carts"}
+_EVENT_FIELDS = dict(zip(vocabulary.EVENT_KINDS, ("impressions", "clicks", "add_to_carts"), strict=True))
 
 
 def variant_counts(session: Session, key: str) -> dict[str, VariantCounts]:

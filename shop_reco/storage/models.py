@@ -231,14 +231,14 @@ class Event(Base):
     __table_args__ = (Index("ix_reco_event_item", "item_type", "item_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # impression | click | add_to_cart
+    kind: Mapped[str] = mapped_column(String(16))  # one of vocabulary.EVENT_KINDS
     recommendation_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    item_type: Mapped[str] = mapped_column(String(16))  # exercise | product | section
+    item_type: Mapped[str] = mapped_column(String(16))  # one of vocabulary.ITEM_TYPES
     item_id: Mapped[str] = mapped_column(String(200))
     rule_key: Mapped[str | None] = mapped_column(String(64))
     page_view: Mapped[str | None] = mapped_column(String(64))
-    widget: Mapped[str | None] = mapped_column(String(16))
-    locale: Mapped[str | None] = mapped_column(String(8))
+    widget: Mapped[str | None] = mapped_column(String(16))  # one of vocabulary.WIDGETS
+    locale: Mapped[str | None] = mapped_column(String(8))  # one of vocabulary.LOCALES
 
 
 #: Models whose changes alter recommendations; a flush touching them bumps the revision.

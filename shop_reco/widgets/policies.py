@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, current_app, request
 
 from shop_reco import __version__
+from shop_reco.api.conditional import Freshness
 from shop_reco.settings import ConfigError
 from shop_reco.widgets.cart import check_cart_route_once
 from shop_reco.widgets.strings import data_digest
@@ -53,16 +54,10 @@ def widget_etag(kind: str, key: str, locale: str, revision: int) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-def not_modified(etag: str) -> bool:
-    return request.if_none_match.contains_weak(etag)
-
-
-def cacheable(response: Response, etag: str, max_age: int) -> Response:
-    """Mark a product or article widget as shared-cacheable, keyed by ``etag``."""
-    response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
-    response.vary.add("Accept-Language")
-    return response
+def widget_freshness(max_age: int) -> Freshness:
+    """Widgets (their 304s too) are shared-cacheable for ``SHOP_RECO_WIDGET_MAX_AGE``, per language."""
+    cache_control = f"public, max-age={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
+    return Freshness(cache_control, vary=("Accept-Language",))
 
 
 def install_policies(bp: Blueprint, state: RecoState) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from shop_reco.answers import answer_description, current_snapshot, database_not_ready, database_unavailable
+from shop_reco.api.conditional import conditional_get
 from shop_reco.api.payloads import answer_payload
 from shop_reco.api.rate_limits import RateLimited, rate_limited
 from shop_reco.api.request_body import body_cut_at_limit, valid_path_key
@@ -62,7 +63,7 @@ def _nothing() -> Response:
 def register_routes(bp: Blueprint, state: RecoState) -> None:
     """Every widget route on ``bp``; settings are read once, at registration."""
     settings = state.settings
-    max_age = settings["SHOP_RECO_WIDGET_MAX_AGE"]
+    freshness = policies.widget_freshness(settings["SHOP_RECO_WIDGET_MAX_AGE"])
     max_chars = settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]
     visitor_storage = bool(settings["SHOP_RECO_WIDGET_VISITOR_STORAGE"])
     embed_csp = policies.embed_csp(state)
@@ -86,16 +87,18 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         """Every UI string, chip and body-map shape of one locale, for the script."""
         locale = widget_locale(request.args.get("locale"))
         etag = policies.widget_etag("ui", f"{max_chars}-{int(visitor_storage)}", locale, 0)
-        if policies.not_modified(etag):
-            return policies.cacheable(Response(status=304), etag, max_age)
-        payload = {
-            "locale": locale,
-            **ui_text(locale).as_dict(),
-            "body_map": body_map(),
-            "max_chars": max_chars,
-            "visitor_storage": visitor_storage,
-        }
-        return policies.cacheable(jsonify(payload), etag, max_age)
+
+        def build() -> Response:
+            payload = {
+                "locale": locale,
+                **ui_text(locale).as_dict(),
+                "body_map": body_map(),
+                "max_chars": max_chars,
+                "visitor_storage": visitor_storage,
+            }
+            return jsonify(payload)
+
+        return conditional_get(etag, build, freshness)
 
     def answer_form(locale: str, embed: bool) -> tuple[str, int]:
         """Answer a posted form (or show an empty one) as finder HTML and a status."""
@@ -224,21 +227,23 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
         snapshot = current_snapshot()
         locale = widget_locale(request.args.get("locale"))
         etag = policies.widget_etag(kind, key, locale, snapshot.revision)
-        if policies.not_modified(etag):
-            return policies.cacheable(Response(status=304), etag, max_age)
-        rendered: dict[tuple[str | None, str, str], Any] = snapshot.compiled.memo(("widget_pages",), dict)
-        page_key = (request.endpoint, key, locale)
-        kept = rendered.get(page_key, _UNRENDERED)
-        if kept is _UNRENDERED:
-            built = build(locale)
-            kept = None if built is None else (built.get_data(), built.status_code, list(built.headers.items()))
-            if len(rendered) >= MAX_RENDERED_PAGES:
-                rendered.clear()
-            rendered[page_key] = kept
-        if kept is None:
-            return _nothing()
-        body, status, headers = kept
-        return policies.cacheable(Response(body, status=status, headers=headers), etag, max_age)
+
+        def rendered_page() -> Response:
+            rendered: dict[tuple[str | None, str, str], Any] = snapshot.compiled.memo(("widget_pages",), dict)
+            page_key = (request.endpoint, key, locale)
+            kept = rendered.get(page_key, _UNRENDERED)
+            if kept is _UNRENDERED:
+                built = build(locale)
+                kept = None if built is None else (built.get_data(), built.status_code, list(built.headers.items()))
+                if len(rendered) >= MAX_RENDERED_PAGES:
+                    rendered.clear()
+                rendered[page_key] = kept
+            if kept is None:
+                return _nothing()
+            body, status, headers = kept
+            return Response(body, status=status, headers=headers)
+
+        return conditional_get(etag, rendered_page, freshness)
 
     @bp.get("/widgets/product/<sku>")
     def product_fragment(sku: str) -> Response:
