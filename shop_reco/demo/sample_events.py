@@ -19,6 +19,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from shop_reco import vocabulary
 from shop_reco.answers import answer_description, shown_items
 from shop_reco.state import get_session
 from shop_reco.storage.ids import time_ordered_id
@@ -37,6 +38,7 @@ DAYS = 7
 #: Chance that an impression is clicked, and that a clicked product goes into the cart.
 CLICK_RATE = 0.18
 CART_RATE = 0.3
+IMPRESSION, CLICK, ADD_TO_CART = vocabulary.EVENT_KINDS
 
 
 def add_sample_events(*, days: int = DAYS, per_day: int = 12, seed: int = 7) -> tuple[int, int]:
@@ -72,11 +74,11 @@ def add_sample_events(*, days: int = DAYS, per_day: int = 12, seed: int = 7) -> 
             page_view = f"sample-{rnd.getrandbits(48):012x}"
             for item in shown:
                 rule = item["rules"][0] if item["rules"] else None
-                kinds = ["impression"]
+                kinds = [IMPRESSION]
                 if rnd.random() < CLICK_RATE:
-                    kinds.append("click")
+                    kinds.append(CLICK)
                     if item["type"] == "product" and rnd.random() < CART_RATE:
-                        kinds.append("add_to_cart")
+                        kinds.append(ADD_TO_CART)
                 for kind in kinds:
                     session.add(
                         Event(
