@@ -34,6 +34,8 @@ T = TypeVar("T")
 MAX_KEY_SIZE = 3
 #: The index holding every rule whatever its locales (for the admin and tests).
 ANY_LOCALE = "*"
+#: Entries one :meth:`CompiledRules.cached` table holds before it is emptied and filled again.
+CACHED_ENTRIES = 4096
 
 Key = tuple[str, ...]
 
@@ -141,6 +143,24 @@ class CompiledRules:
         except KeyError:
             value = self._memo[key] = make()
             return value
+
+    def cached(self, table: str, key: Hashable, make: Callable[[], T], *, size: int = CACHED_ENTRIES) -> T:
+        """A value made from this revision's data and a few small inputs (an item's reasons, a
+        screen's questions), kept per ``key`` in the bounded ``table``.
+
+        Like :meth:`memo`, it goes when the revision changes; a table that reaches
+        ``size`` entries is emptied, so odd inputs cannot make it grow without bound.
+        """
+        entries: dict[Hashable, Any] = self.memo(("cached", table), dict)
+        try:
+            return entries[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        value = make()
+        if len(entries) >= size:
+            entries.clear()
+        entries[key] = value
+        return value
 
     def validity_epoch(self, now: datetime) -> int:
         """Which stretch between rules' validity boundaries ``now`` falls in.
