@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from shop_reco import vocabulary
 from shop_reco.recommending.catalog import Catalog, ExerciseItem, ProductItem, SectionItem, text_for
-from shop_reco.recommending.rules import Boost, ItemRef, Pin, Rule
+from shop_reco.recommending.rules import Boost, ItemRef, Pin, Rule, shared_codes
 
 T = TypeVar("T")
 
@@ -270,7 +270,7 @@ def _build_index(rules: Iterable[CompiledRule], frequency: Counter[str]) -> Rule
                 continue
             # File under the rarest concepts: few rules share them; the rest is checked on lookup.
             rarest = sorted(key, key=lambda c: (frequency[c], c))[:MAX_KEY_SIZE]
-            overflow.setdefault(tuple(sorted(rarest)), []).append((key - frozenset(rarest), cr))
+            overflow.setdefault(tuple(sorted(rarest)), []).append((shared_codes(key.difference(rarest)), cr))
     filed = {*exact, *overflow}
     return RuleIndex(
         catch_all=tuple(catch_all),
