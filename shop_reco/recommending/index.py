@@ -153,7 +153,7 @@ class CompiledRules:
         """
         entries: dict[Hashable, Any] = self.memo(("cached", table), dict)
         try:
-            return entries[key]  # type: ignore[no-any-return]
+            return entries[key]
         except KeyError:
             pass
         value = make()

@@ -205,7 +205,9 @@ def with_screen_answers(profile: Profile, answers: Mapping[str, bool] | None) ->
     >>> with_screen_answers(Profile("en", red_flags=("fever",)), {"fever": False}).red_flags
     ('fever',)
     """
-    raised = [c for c in red_flag_codes() if answers and answers.get(c) is True and c not in profile.red_flags]
+    if not answers:  # most answers come without a screen (and every answer passes here twice)
+        return profile
+    raised = [c for c in red_flag_codes() if answers.get(c) is True and c not in profile.red_flags]
     if not raised:
         return profile
     return profile._replace(red_flags=(*profile.red_flags, *raised))
