@@ -12,8 +12,8 @@ from marshmallow import ValidationError
 
 from shop_reco import settings as settings_mod
 from shop_reco.admin.experiment_lifecycle import ExperimentError, experiment_report, start_experiment, stop_experiment
-from shop_reco.answers import LocaleError, answer_description
-from shop_reco.api.payloads import answer_payload
+from shop_reco.answering.answers import LocaleError, answer_description
+from shop_reco.answering.payloads import answer_payload
 from shop_reco.content_tagging import content_tagger
 from shop_reco.importing.articles import ArticleImportError, parse_article
 from shop_reco.importing.google_feed import MAX_FEED_BYTES, read_google_feed

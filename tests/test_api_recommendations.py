@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from shop_reco import answers
+from shop_reco.answering import answers
 from shop_reco.extension import get_session
 from shop_reco.storage.models import Recommendation
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from shop_reco.answers import database_not_ready
+from shop_reco.answering.outage import database_not_ready, database_unavailable
 from shop_reco.storage.database import (
     RETRY_AFTER_SECONDS,
     UPGRADE_COMMAND,
@@ -105,7 +105,7 @@ def register_error_handlers(bp: Blueprint) -> None:
         if status == 405 and getattr(exc, "valid_methods", None):
             headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
         if status == 429:
-            refusal = getattr(exc, "refusal", None)  # shop_reco.api.rate_limits.RateLimited
+            refusal = getattr(exc, "refusal", None)  # shop_reco.web.rate_limits.RateLimited
             headers.update(refusal.headers() if refusal is not None else {"Retry-After": "60"})
         return error_response(status, code, message, headers=headers)
 
@@ -123,8 +123,6 @@ def register_error_handlers(bp: Blueprint) -> None:
             database_not_ready(exc)
             return error_response(503, *NOT_READY)
         if database_unreachable(exc):  # a query after the snapshot's check met the outage
-            from shop_reco.answers import database_unavailable
-
             database_unavailable(exc)
             return unavailable_response()
         log.exception("shop_reco API error")

@@ -10,7 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from shop_reco import __version__, vocabulary
 from shop_reco.api import schemas
-from shop_reco.api.request_body import PATH_KEY
+from shop_reco.web.request_checks import PATH_KEY
 
 ERRORS = {
     "400": "Invalid input; `errors` names each field (a blank description, NUL or an unpaired surrogate included).",
@@ -56,7 +56,7 @@ def _ok(schema: str, description: str, status: str = "200", conditional: bool = 
     return out
 
 
-#: A SKU or slug as the API accepts it in a path (shop_reco.api.request_body.PATH_KEY); others are a 404.
+#: A SKU or slug as the API accepts it in a path (shop_reco.web.request_checks.PATH_KEY); others are a 404.
 KEY_SCHEMA = {"type": "string", "pattern": f"^{PATH_KEY.pattern}$", "maxLength": 128}
 
 LOCALE_PARAM = {

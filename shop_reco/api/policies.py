@@ -1,7 +1,7 @@
 """HTTP policies of the API blueprint: body limits, JSON only, CORS, headers, rate limits.
 
 All hooks are registered on our blueprints, so the host's routes are untouched;
-rate limits are on our views only (see :mod:`shop_reco.api.rate_limits`).
+rate limits are on our views only (see :mod:`shop_reco.web.rate_limits`).
 """
 
 from __future__ import annotations

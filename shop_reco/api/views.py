@@ -8,29 +8,31 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import NotFound
 
 from shop_reco import vocabulary
-from shop_reco.answers import LocaleError, answer_description, choose_locale, current_snapshot
-from shop_reco.api import schemas
-from shop_reco.api.conditional import API_FRESHNESS, conditional_get
-from shop_reco.api.encoding import dumps, json_response
-from shop_reco.api.errors import ApiError, unavailable_response
-from shop_reco.api.events import unknown_names
-from shop_reco.api.openapi import openapi_document
-from shop_reco.api.payloads import (
+from shop_reco.answering.answers import LocaleError, answer_description, choose_locale
+from shop_reco.answering.encoding import dumps, json_response
+from shop_reco.answering.payloads import (
     answer_json,
     article_payload,
     exercise_payload,
     pairings_payload,
     recommendation_payload,
 )
+from shop_reco.answering.snapshot import current_snapshot
+from shop_reco.api import schemas
+from shop_reco.api.errors import ApiError, unavailable_response
+from shop_reco.api.events import unknown_names
+from shop_reco.api.openapi import openapi_document
 from shop_reco.api.policies import SECURITY_HEADERS
-from shop_reco.api.rate_limits import rate_limited
-from shop_reco.api.request_body import read_json, valid_path_key
+from shop_reco.api.request_body import read_json
 from shop_reco.recommending import UnknownItemError, fail_closed
 from shop_reco.signals import event_recorded
 from shop_reco.state import get_session
 from shop_reco.storage.database import DatabaseUnavailable
 from shop_reco.storage.models import Event
 from shop_reco.storage.queries import article_record
+from shop_reco.web.conditional import API_FRESHNESS, conditional_get
+from shop_reco.web.rate_limits import rate_limited
+from shop_reco.web.request_checks import valid_path_key
 
 if TYPE_CHECKING:
     from shop_reco.state import RecoState

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, current_app, request
 
 from shop_reco import __version__
-from shop_reco.api.conditional import Freshness
 from shop_reco.settings import ConfigError
+from shop_reco.web.conditional import Freshness
 from shop_reco.widgets.cart import check_cart_route_once
 from shop_reco.widgets.strings import data_digest
 

@@ -11,11 +11,10 @@ from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from shop_reco.answers import answer_description, current_snapshot, database_not_ready, database_unavailable
-from shop_reco.api.conditional import conditional_get
-from shop_reco.api.payloads import answer_payload
-from shop_reco.api.rate_limits import RateLimited, rate_limited
-from shop_reco.api.request_body import body_cut_at_limit, valid_path_key
+from shop_reco.answering.answers import answer_description
+from shop_reco.answering.outage import database_not_ready, database_unavailable
+from shop_reco.answering.payloads import answer_payload
+from shop_reco.answering.snapshot import current_snapshot
 from shop_reco.resources import resource_dir
 from shop_reco.storage.database import (
     RETRY_AFTER_SECONDS,
@@ -24,6 +23,9 @@ from shop_reco.storage.database import (
     database_unreachable,
     schema_missing,
 )
+from shop_reco.web.conditional import conditional_get
+from shop_reco.web.rate_limits import RateLimited, rate_limited
+from shop_reco.web.request_checks import body_cut_at_limit, valid_path_key
 from shop_reco.widgets import policies
 from shop_reco.widgets.rendering import (
     FinderForm,
