@@ -86,23 +86,13 @@ class Answer:
     experiment: Arm | None = None
 
 
-class LocaleError(ValueError):
-    """The locale is not one this shop offers; ``field`` names the request field."""
-
-    field = "locale"
-
-
 def choose_locale(text: str, wanted: str | None) -> str:
-    """The locale to analyse in: the one asked for, else detected, else the shop's default."""
-    settings = get_state().settings
-    offered = settings["SHOP_RECO_LOCALES"]
+    """The locale to answer in: ``wanted`` (a door validated it), else detected if offered, else the default."""
     if wanted is not None:
-        if wanted not in offered:
-            raise LocaleError(f"unknown locale {wanted!r}; this shop offers {', '.join(offered)}")
         return wanted
-
+    settings = get_state().settings
     detected = detect_locale(text)
-    return detected if detected in offered else str(settings["SHOP_RECO_DEFAULT_LOCALE"])
+    return detected if detected in settings["SHOP_RECO_LOCALES"] else str(settings["SHOP_RECO_DEFAULT_LOCALE"])
 
 
 def answer_description(
@@ -116,6 +106,9 @@ def answer_description(
     screening: Mapping[str, bool] | None = None,
 ) -> Answer:
     """Analyse, gate and rank one description; log derived codes (never the text, by default).
+
+    ``locale`` is trusted: each door validated it once (the API's request schema,
+    the CLI's option, the widgets' own choice among the shop's locales).
 
     With a pseudonymous ``visitor`` id and a running experiment, the visitor's
     variant's rules rank the answer (and the answer log says which variant);
@@ -131,8 +124,6 @@ def answer_description(
     """
     state = get_state()
     settings = state.settings
-    if locale is not None:
-        locale = choose_locale(description, locale)  # the one asked for, or LocaleError
     limits = Limits(
         exercises=limit or settings["SHOP_RECO_DEFAULT_EXERCISES"],
         products=min(limit or settings["SHOP_RECO_DEFAULT_PRODUCTS"], settings["SHOP_RECO_DEFAULT_PRODUCTS"]),

@@ -10,8 +10,8 @@ from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Rule
 
-from shop_reco.api import views
 from shop_reco.api.errors import register_error_handlers
+from shop_reco.api.openapi import API  # the views' table, with the document's own endpoint added
 from shop_reco.api.policies import allowed_methods, install_policies
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def create_api_blueprint(state: RecoState) -> Blueprint:
     bp = Blueprint("shop_reco_api", __name__)
     register_error_handlers(bp)
     install_policies(bp, state)
-    views.register(bp, state)
+    API.register(bp)
 
     def _unmatched(_anything: str) -> Response:
         """JSON 404/405 for URLs under the API prefix that no route serves, whatever the method."""

@@ -70,7 +70,7 @@ def register_routes(bp: Blueprint, state: RecoState) -> None:
     visitor_storage = bool(settings["SHOP_RECO_WIDGET_VISITOR_STORAGE"])
     embed_csp = policies.embed_csp(state)
     # One budget with POST /recommendations: a client cannot triple it by switching forms.
-    limit = rate_limited(state, "answers", methods=["POST"])
+    limit = rate_limited("answers", methods=["POST"])
     static_dir = resource_dir("templates") / "shop_reco" / "static"
 
     @bp.get("/widget.js")
