@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, request
@@ -29,22 +30,34 @@ _SOURCE = re.compile(r"^[^\s;,]+$")
 
 def frame_ancestors(state: RecoState) -> str:
     """``SHOP_RECO_FRAME_ANCESTORS`` as a CSP source list (``'self'`` when empty)."""
-    origins = list(state.settings["SHOP_RECO_FRAME_ANCESTORS"])
+    return _frame_ancestors(tuple(state.settings["SHOP_RECO_FRAME_ANCESTORS"]))
+
+
+def embed_csp(state: RecoState) -> str:
+    """The CSP of the iframe pages: our own files only, framed only by the allowed shops.
+
+    Called once when the widgets are mounted, so a bad setting fails then, not on a request.
+    """
+    return _embed_csp(tuple(state.settings["SHOP_RECO_FRAME_ANCESTORS"]))
+
+
+@lru_cache(maxsize=16)
+def _frame_ancestors(origins: tuple[str, ...]) -> str:
     bad = [o for o in origins if not _SOURCE.match(o)]
     if bad:
         raise ConfigError(
-            f"SHOP_RECO_FRAME_ANCESTORS={origins!r} is invalid: {bad!r} contain spaces, ';' or ','; "
+            f"SHOP_RECO_FRAME_ANCESTORS={list(origins)!r} is invalid: {bad!r} contain spaces, ';' or ','; "
             "list one origin per item, like ['https://shop.example']"
         )
     return " ".join(origins) or "'self'"
 
 
-def embed_csp(state: RecoState) -> str:
-    """The CSP of the iframe pages: our own files only, framed only by the allowed shops."""
+@lru_cache(maxsize=16)
+def _embed_csp(origins: tuple[str, ...]) -> str:
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
         "connect-src 'self'; form-action 'self'; base-uri 'none'; "
-        f"frame-ancestors {frame_ancestors(state)}"
+        f"frame-ancestors {_frame_ancestors(origins)}"
     )
 
 
@@ -54,6 +67,7 @@ def widget_etag(kind: str, key: str, locale: str, revision: int) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
+@lru_cache(maxsize=16)
 def widget_freshness(max_age: int) -> Freshness:
     """Widgets (their 304s too) are shared-cacheable for ``SHOP_RECO_WIDGET_MAX_AGE``, per language."""
     cache_control = f"public, max-age={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
