@@ -39,7 +39,7 @@ def register_blueprints(app: Flask, state: RecoState) -> None:
 
     if state.settings["SHOP_RECO_RATELIMIT_ENABLED"]:
         state.rate_limits = make_rate_limits(state)
-    app.register_blueprint(create_api_blueprint(state), url_prefix=f"{prefix}/api/v1")
+    app.register_blueprint(create_api_blueprint(), url_prefix=f"{prefix}/api/v1")
 
     register_widgets(app, state)
 

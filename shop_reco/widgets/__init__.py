@@ -32,7 +32,7 @@ TEMPLATE_GLOBAL = "shop_reco"
 def register_widgets(app: Flask, state: RecoState) -> None:
     """Mount the widget routes under the prefix and add the ``shop_reco`` Jinja global."""
     bp = Blueprint(BLUEPRINT, __name__)
-    install_policies(bp, state)
+    install_policies(bp)
     embed_csp(state)  # a bad SHOP_RECO_FRAME_ANCESTORS fails here, at start-up, not on a request
     register_routes(bp)
     app.register_blueprint(bp, url_prefix=state.settings["SHOP_RECO_URL_PREFIX"])

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 
 from shop_reco import __version__
 from shop_reco.settings import ConfigError
+from shop_reco.state import get_state
 from shop_reco.web.conditional import Freshness
 from shop_reco.widgets.cart import check_cart_route_once
 from shop_reco.widgets.strings import data_digest
@@ -74,23 +75,26 @@ def widget_freshness(max_age: int) -> Freshness:
     return Freshness(cache_control, vary=("Accept-Language",))
 
 
-def install_policies(bp: Blueprint, state: RecoState) -> None:
-    origins = frozenset(state.settings["SHOP_RECO_CORS_ORIGINS"])
-    max_body = state.settings["SHOP_RECO_MAX_BODY_BYTES"]
+def check_request() -> None:
+    """Before every widget request: the app's body limit, and the add-to-cart route checked once."""
+    # The no-JS finder's form is small; a larger body is refused (413) before it is parsed.
+    state = get_state()
+    request.max_content_length = state.settings["SHOP_RECO_MAX_BODY_BYTES"]
+    check_cart_route_once(current_app, state)
 
-    @bp.before_request
-    def _limit_body() -> None:
-        # The no-JS finder's form is small; a larger body is refused (413) before it is parsed.
-        request.max_content_length = max_body
-        check_cart_route_once(current_app, state)
 
-    @bp.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
-        origin = request.headers.get("Origin")
-        if request.method in ("GET", "HEAD") and origin and origin in origins:
-            response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
-        return response
+def add_headers(response: Response) -> Response:
+    """After every widget request: security headers (unless set), CORS for GETs from the app's origins."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+    origin = request.headers.get("Origin")
+    if request.method in ("GET", "HEAD") and origin and origin in get_state().settings["SHOP_RECO_CORS_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+    response.vary.add("Origin")
+    return response
+
+
+def install_policies(bp: Blueprint) -> None:
+    bp.before_request(check_request)
+    bp.after_request(add_headers)
