@@ -9,7 +9,7 @@ settings come from ``get_state()`` at request time.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Response, current_app, jsonify
 from werkzeug.exceptions import NotFound
@@ -53,6 +53,13 @@ RECOMMENDATION_REQUEST = Component(
     ),
 )
 EXERCISE = Component("Exercise", schemas.ExerciseOutSchema)
+
+
+class ArticleKey(NamedTuple):
+    """An article's encoded body, kept per revision: by slug and locale (None: no such article)."""
+
+    slug: str
+    locale: str
 
 
 def _json(payload: dict[str, Any] | bytes) -> Response:
@@ -148,8 +155,9 @@ def get_article(slug: str, locale: str) -> Conditional:
 
     def build() -> Response:
         # Encoded once per revision (the memo lives on its compiled rules), as articles are long.
-        encoded: dict[tuple[str, str], bytes | None] = snapshot.compiled.memo(("api_articles",), dict)
-        body = encoded.get((slug, locale), b"")
+        encoded: dict[ArticleKey, bytes | None] = snapshot.compiled.memo(("api_articles",), dict)
+        key = ArticleKey(slug, locale)
+        body = encoded.get(key, b"")
         if body == b"":
             record = article_record(get_session(), slug, locale)
             cart_template = get_state().settings["SHOP_RECO_CART_URL_TEMPLATE"]
@@ -158,7 +166,7 @@ def get_article(slug: str, locale: str) -> Conditional:
                 if record is None
                 else article_payload(record, snapshot.compiled, locale, cart_template=cart_template)
             )
-            body = encoded[(slug, locale)] = None if payload is None else dumps(payload)
+            body = encoded[key] = None if payload is None else dumps(payload)
         if body is None:
             raise NotFound()
         return _json(body)
