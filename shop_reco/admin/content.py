@@ -21,7 +21,7 @@ from flask import Blueprint, render_template
 from shop_reco.admin.audit import record_change
 from shop_reco.admin.content_forms import FieldErrors, concept_choices
 from shop_reco.admin.security import current_admin
-from shop_reco.answers import invalidate_snapshot
+from shop_reco.answering.snapshot import invalidate_snapshot
 from shop_reco.state import get_session, get_state
 
 if TYPE_CHECKING:

@@ -35,7 +35,7 @@ from shop_reco.admin.changes import (
 from shop_reco.admin.diffs import json_diff
 from shop_reco.admin.sandbox import Preview, compile_set, preview, stored_rules, with_rule
 from shop_reco.admin.security import csrf_field_name, on_csrf_failure
-from shop_reco.answers import current_snapshot
+from shop_reco.answering.snapshot import current_snapshot
 from shop_reco.recommending import check_references
 from shop_reco.recommending.rules import SLUG
 from shop_reco.state import get_session

@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from shop_reco.admin.bench import BenchVerdict, Case, CaseResult, compare, run_cases
-from shop_reco.answers import build_analyzer, current_snapshot
+from shop_reco.answering.snapshot import build_analyzer, current_snapshot
 from shop_reco.recommending import (
     CompiledRules,
     Limits,

@@ -24,7 +24,7 @@ from shop_reco.admin.bench import EXPECT_KEYS, INPUT_KEYS, CaseResult
 from shop_reco.admin.rule_form import ItemRow, catalog_rows
 from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
 from shop_reco.admin.security import csrf_field_name, on_csrf_failure
-from shop_reco.answers import current_snapshot
+from shop_reco.answering.snapshot import current_snapshot
 from shop_reco.recommending.rules import SLUG
 from shop_reco.state import get_session, get_state
 from shop_reco.storage.models import TestCase
