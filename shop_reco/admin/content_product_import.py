@@ -20,7 +20,7 @@ from shop_reco.admin.security import on_csrf_failure
 from shop_reco.content_tagging import content_tagger
 from shop_reco.importing.google_feed import MAX_FEED_BYTES, read_google_feed
 from shop_reco.importing.products import MAX_PRODUCT_FILE_BYTES, ProductFile, ProductImportError, read_products
-from shop_reco.state import get_session
+from shop_reco.state import get_session, get_state
 from shop_reco.storage.content import import_products
 
 if TYPE_CHECKING:
@@ -40,13 +40,15 @@ PRODUCT_FORMATS: Final = ("auto", "json", "csv", "google")
 
 
 def register(bp: Blueprint, state: RecoState) -> None:
-    @bp.route("/products/import", methods=["GET", "POST"])
-    @on_csrf_failure(lambda: _page(_values(), {}))
-    def product_import() -> Any:
-        """Upload a product file or feed; import it all, or nothing with the reasons."""
-        if request.method == "GET":
-            return _page({"fmt": "auto", "locale": str(state.settings["SHOP_RECO_DEFAULT_LOCALE"])}, {})
-        return _import()
+    bp.add_url_rule("/products/import", "product_import", product_import, methods=["GET", "POST"])
+
+
+@on_csrf_failure(lambda: _page(_values(), {}))
+def product_import() -> Any:
+    """Upload a product file or feed; import it all, or nothing with the reasons."""
+    if request.method == "GET":
+        return _page({"fmt": "auto", "locale": str(get_state().settings["SHOP_RECO_DEFAULT_LOCALE"])}, {})
+    return _import()
 
 
 def _values() -> FormValues:

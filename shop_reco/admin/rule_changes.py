@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shop_reco.admin.bench import BenchVerdict
+from shop_reco.admin.case_checks import BenchVerdict
 from shop_reco.admin.sandbox import judge_change
 from shop_reco.admin.security import current_admin
 from shop_reco.answers import invalidate_snapshot

@@ -1,21 +1,22 @@
-"""Admin pages for articles: list, edit sections, delete, and import a text/Markdown/HTML file.
+"""Articles: ``/articles`` (list, edit sections, delete, import a text/Markdown/HTML file) and their export.
 
 Section bodies are plain text (paragraphs split by blank lines), exactly as the
 importer produces them and the widgets show them: the schema refuses HTML,
 so nothing a merchant types is ever rendered as markup. Importing shows a
 preview of the sections found before anything is written; a file that is not
 valid text is refused with the reason, and nothing is half-imported.
+Articles show their diff in Revisions and are restored by importing a version again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session
 
 from shop_reco.admin.content import (
     INVALID,
@@ -39,17 +40,17 @@ from shop_reco.admin.content_forms import (
     flatten_messages,
     load_form,
 )
+from shop_reco.admin.entity import AdminEntity, Problem, duplicate_problems, schema_records
 from shop_reco.admin.security import on_csrf_failure
 from shop_reco.content_tagging import content_tagger
 from shop_reco.importing import ArticleImportError, parse_article
 from shop_reco.importing.articles import MAX_ARTICLE_BYTES
 from shop_reco.importing.documents import SECTION_KINDS
-from shop_reco.state import get_session
+from shop_reco.recommending import Catalog
+from shop_reco.state import get_session, get_state
+from shop_reco.storage.admin_queries import articles_by_slug, count_rows, find_article, known_source_keys
 from shop_reco.storage.content import article_snapshot, replace_article, upsert_source
-from shop_reco.storage.models import Article, Source
-
-if TYPE_CHECKING:
-    from shop_reco.state import RecoState
+from shop_reco.storage.models import Article
 
 #: Upload extensions and the article format each implies.
 UPLOAD_FORMATS: Final = {
@@ -65,93 +66,129 @@ IMPORT_FORMATS: Final = ("auto", "text", "markdown", "html")
 SECTION_TAG_GROUPS: Final = ("area", "symptom", "trigger", "red_flag")
 
 
-def register(bp: Blueprint, state: RecoState) -> None:
-    @bp.get("/articles")
-    def articles() -> str:
-        """Every article in every locale, with its number of sections."""
-        rows = (
-            get_session()
-            .scalars(select(Article).options(selectinload(Article.sections)).order_by(Article.slug, Article.locale))
-            .all()
-        )
-        return render_template("shop_reco/admin/content/articles.html", articles=rows)
+class ArticleEntity(AdminEntity):
+    """An article in one locale, keyed ``slug/locale`` in revisions; not rolled back (import it again)."""
 
-    @bp.route("/articles/<slug>/<locale>/edit", methods=["GET", "POST"])
-    @on_csrf_failure(_rerender_article)
-    def article_edit(slug: str, locale: str) -> Any:
-        row = _article(slug, locale)
-        token = edit_token(article_snapshot(row))
-        if request.method == "GET":
-            return _article_page(article_values(row), {}, row, token=token)
-        values = article_values_from_form(request.form)
-        errors: FieldErrors = {}
-        if request.form.get("token", "") != token:
-            errors[FORM_ERRORS] = [stale_message("article")]
-        data, rename = article_data(values, slug, locale)
-        loaded, schema_errors = load_form(ArticleSchema(), data, values, rename)
-        for name, messages in schema_errors.items():
-            errors.setdefault(name, []).extend(messages)
-        if loaded is not None:
-            unknown = [k for k in _unknown_sources(loaded["sources"]) if k not in row.sources]
-            if unknown:
-                errors.setdefault("sources", []).append(f"no source with the key {', '.join(unknown)}")
-        if errors or loaded is None:
-            return _article_page(values, errors, row, INVALID, token)
-        _, changed = replace_article(get_session(), loaded, current_actor())
-        commit_content()
-        flash(
-            f"Article {slug} ({locale}) {'saved' if changed else 'unchanged: nothing to save'}.",
-            "success" if changed else "info",
-        )
-        return redirect(url_for(".article_edit", slug=slug, locale=locale))
+    name, label, transfer_kind = "article", "Article", "articles"
+    schema = ArticleSchema
 
-    @bp.post("/articles/<slug>/<locale>/delete")
-    def article_delete(slug: str, locale: str) -> Any:
-        row = _article(slug, locale)
-        if request.form.get("confirm") != "yes":
-            flash("Tick “Yes, delete this article” to delete it.", "error")
-            return redirect(url_for(".article_edit", slug=slug, locale=locale))
-        session = get_session()
-        record_change("article", f"{slug}/{locale}", "delete", article_snapshot(row), None)
-        session.delete(row)
-        commit_content()
-        flash(f"Article {slug} ({locale}) deleted.", "success")
-        return redirect(url_for(".articles"))
+    def list_rows(self) -> Sequence[Article]:
+        return articles_by_slug(get_session())
 
-    @bp.route("/articles/import", methods=["GET", "POST"])
-    @on_csrf_failure(lambda: _import_page(_import_values(), {}))
-    def article_import() -> Any:
-        """Upload or paste an article, preview its sections, then import it."""
-        default = {
-            "fmt": "auto",
-            "locale": str(state.settings["SHOP_RECO_DEFAULT_LOCALE"]),
-            "slug": "",
-            "text": "",
-        }
-        if request.method == "GET":
-            return _import_page(default, {})
-        return _import_article()
+    def current_state(self, key: str) -> dict[str, Any] | None:
+        slug, _, locale = key.rpartition("/")
+        row = find_article(get_session(), slug, locale)
+        return article_snapshot(row) if row is not None else None
+
+    def form_values(self, row: Any | None) -> FormValues:
+        return article_values(row)
+
+    def upsert(self, session: Session, data: Mapping[str, Any], actor: str | None) -> tuple[Article, bool]:
+        return replace_article(session, data, actor)
+
+    def export(self, session: Session) -> list[dict[str, Any]]:
+        return [{"slug": a.slug, "locale": a.locale, **article_snapshot(a)} for a in articles_by_slug(session)]
+
+    def count(self, session: Session) -> int:
+        return count_rows(session, Article)
+
+    def load_records(self, items: list[Any], locales: Sequence[str], problems: list[Problem]) -> list[Any]:
+        records = schema_records("articles", items, ArticleSchema(), problems)
+        entries = [(i, (r["slug"], r["locale"]), f"{r['slug']}/{r['locale']}") for i, r in enumerate(records)]
+        duplicate_problems("articles", entries, "slug/locale", problems)
+        return records
+
+    def import_records(self, session: Session, records: Sequence[Any], actor: str | None) -> int:
+        return sum(replace_article(session, data, actor)[1] for data in records)
+
+    def reference_warnings(self, session: Session, catalog: Catalog) -> list[str]:
+        known = known_source_keys(session)
+        return [
+            f"article {a.slug} ({a.locale}): no source {k!r}"
+            for a in articles_by_slug(session)
+            for k in a.sources
+            if k not in known
+        ]
+
+    def register_pages(self, bp: Blueprint) -> None:
+        bp.add_url_rule("/articles", "articles", articles)
+        bp.add_url_rule("/articles/<slug>/<locale>/edit", "article_edit", article_edit, methods=["GET", "POST"])
+        bp.add_url_rule("/articles/<slug>/<locale>/delete", "article_delete", article_delete, methods=["POST"])
+        bp.add_url_rule("/articles/import", "article_import", article_import, methods=["GET", "POST"])
 
 
-def _rerender_article(slug: str, locale: str) -> Any:
+def articles() -> str:
+    """Every article in every locale, with its number of sections."""
+    return render_template("shop_reco/admin/content/articles.html", articles=ENTITY.list_rows())
+
+
+def _rerender_article_page(slug: str, locale: str) -> Any:
     """The article form as posted (after a stale CSRF token): nothing is written."""
     row = _article(slug, locale)
     return _article_page(article_values_from_form(request.form), {}, row, token=request.form.get("token", ""))
 
 
 def _article(slug: str, locale: str) -> Article:
-    row = (
-        get_session()
-        .scalars(
-            select(Article)
-            .options(selectinload(Article.sections))
-            .where(Article.slug == slug, Article.locale == locale)
-        )
-        .one_or_none()
-    )
+    row = find_article(get_session(), slug, locale)
     if row is None:
         abort(404)
     return row
+
+
+@on_csrf_failure(_rerender_article_page)
+def article_edit(slug: str, locale: str) -> Any:
+    row = _article(slug, locale)
+    token = edit_token(article_snapshot(row))
+    if request.method == "GET":
+        return _article_page(article_values(row), {}, row, token=token)
+    values = article_values_from_form(request.form)
+    errors: FieldErrors = {}
+    if request.form.get("token", "") != token:
+        errors[FORM_ERRORS] = [stale_message("article")]
+    data, rename = article_data(values, slug, locale)
+    loaded, schema_errors = load_form(ArticleSchema(), data, values, rename)
+    for name, messages in schema_errors.items():
+        errors.setdefault(name, []).extend(messages)
+    if loaded is not None:
+        unknown = [k for k in _unknown_sources(loaded["sources"]) if k not in row.sources]
+        if unknown:
+            errors.setdefault("sources", []).append(f"no source with the key {', '.join(unknown)}")
+    if errors or loaded is None:
+        return _article_page(values, errors, row, INVALID, token)
+    _, changed = replace_article(get_session(), loaded, current_actor())
+    commit_content()
+    flash(
+        f"Article {slug} ({locale}) {'saved' if changed else 'unchanged: nothing to save'}.",
+        "success" if changed else "info",
+    )
+    return redirect(url_for(".article_edit", slug=slug, locale=locale))
+
+
+def article_delete(slug: str, locale: str) -> Any:
+    row = _article(slug, locale)
+    if request.form.get("confirm") != "yes":
+        flash("Tick “Yes, delete this article” to delete it.", "error")
+        return redirect(url_for(".article_edit", slug=slug, locale=locale))
+    session = get_session()
+    record_change("article", f"{slug}/{locale}", "delete", article_snapshot(row), None)
+    session.delete(row)
+    commit_content()
+    flash(f"Article {slug} ({locale}) deleted.", "success")
+    return redirect(url_for(".articles"))
+
+
+@on_csrf_failure(lambda: _import_page(_import_values(), {}))
+def article_import() -> Any:
+    """Upload or paste an article, preview its sections, then import it."""
+    default = {
+        "fmt": "auto",
+        "locale": str(get_state().settings["SHOP_RECO_DEFAULT_LOCALE"]),
+        "slug": "",
+        "text": "",
+    }
+    if request.method == "GET":
+        return _import_page(default, {})
+    return _import_article()
 
 
 def _article_page(values: FormValues, errors: FieldErrors, row: Article, status: int = 200, token: str = "") -> Any:
@@ -167,14 +204,8 @@ def _article_page(values: FormValues, errors: FieldErrors, row: Article, status:
     )
 
 
-def _known_sources(keys: list[str]) -> list[str]:
-    if not keys:
-        return []
-    return list(get_session().scalars(select(Source.key).where(Source.key.in_(keys))))
-
-
 def _unknown_sources(keys: list[str]) -> list[str]:
-    known = set(_known_sources(keys))
+    known = known_source_keys(get_session(), keys)
     return [k for k in keys if k not in known]
 
 
@@ -255,12 +286,8 @@ def _import_article() -> Any:
         values["text"] = raw.decode("utf-8-sig").replace("\r\n", "\n")
     values["fmt"], values["slug"] = fmt, data["slug"]
     session = get_session()
-    existing = session.scalars(
-        select(Article)
-        .options(selectinload(Article.sections))
-        .where(Article.slug == data["slug"], Article.locale == data["locale"])
-    ).one_or_none()
-    known = set(_known_sources([s.key for s in doc.sources]))
+    existing = find_article(session, data["slug"], data["locale"])
+    known = known_source_keys(session, [s.key for s in doc.sources])
     new_sources = [s for s in doc.sources if s.key not in known]
     if form.get("step") != "import":
         return _import_page(
@@ -281,3 +308,6 @@ def _import_article() -> Any:
         "success",
     )
     return redirect(url_for(".article_edit", slug=data["slug"], locale=data["locale"]))
+
+
+ENTITY: Final = ArticleEntity()
