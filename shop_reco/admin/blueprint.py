@@ -14,17 +14,9 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 from flask import Blueprint, Flask
 
-from shop_reco.admin import (
-    analytics,
-    content_product_import,
-    experiments,
-    preview,
-    registry,
-    revisions,
-    security,
-    transfer,
-)
+from shop_reco.admin import analytics, experiments, registry, revisions, security, transfer
 from shop_reco.admin.entity import AdminEntity
+from shop_reco.admin.rules import preview
 
 if TYPE_CHECKING:
     from shop_reco.state import RecoState
@@ -45,7 +37,7 @@ class RegistrySection(Protocol):
 
 
 #: Pages beside the entities' own, in the order they are mounted.
-SECTIONS: Final[tuple[Section, ...]] = (preview, content_product_import, analytics, experiments)
+SECTIONS: Final[tuple[Section, ...]] = (preview, analytics, experiments)
 #: Pages that iterate the entities.
 REGISTRY_SECTIONS: Final[tuple[RegistrySection, ...]] = (revisions, transfer)
 

@@ -37,7 +37,7 @@ from shop_reco.storage.usage import Usage
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from shop_reco.admin.rule_changes import Outcome
+    from shop_reco.admin.rules.changes import Outcome
     from shop_reco.recommending import Catalog
 
 #: One problem of an uploaded file: ``{"path": "products[2].price", "message": "..."}``.

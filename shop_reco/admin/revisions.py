@@ -22,7 +22,7 @@ from shop_reco.storage.admin_queries import find_revision, revised_entities, rev
 from shop_reco.storage.models import Revision
 
 if TYPE_CHECKING:
-    from shop_reco.admin.rule_changes import Outcome
+    from shop_reco.admin.rules.changes import Outcome
     from shop_reco.state import RecoState
 
 PAGE_SIZE: Final = 50

@@ -1,6 +1,6 @@
 """Rules: the rule editor's pages (:mod:`shop_reco.admin.rules`), their revisions and their export.
 
-A rule changes only through :func:`~shop_reco.admin.rule_changes.change_rule`
+A rule changes only through :func:`~shop_reco.admin.rules.changes.change_rule`
 (lock check, test bench, write, revision), and so does a rollback: the rule
 must not have changed since the revision page was opened, a broken safety
 expectation refuses it, other new failures wait for "roll back anyway".
@@ -17,13 +17,13 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from shop_reco.admin import rule_form
-from shop_reco.admin import rules as rule_pages
 from shop_reco.admin.case_checks import Failure, compare
 from shop_reco.admin.content_forms import flatten_messages
 from shop_reco.admin.entity import AdminEntity, ImportChecks, Problem, Restored, problem, problem_path
-from shop_reco.admin.rule_changes import CONFIRM, CONFLICT, REFUSED, change_rule, stored_record
-from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
+from shop_reco.admin.rules import form as rule_form
+from shop_reco.admin.rules import views as rule_pages
+from shop_reco.admin.rules.changes import CONFIRM, CONFLICT, REFUSED, change_rule, stored_record
+from shop_reco.admin.rules.sandbox import compile_set, run_bench, saved_cases, stored_rules
 from shop_reco.recommending import Catalog, Rule, check_references, load_rule, load_rules
 from shop_reco.state import get_session
 from shop_reco.storage.admin_queries import all_rules, count_rows

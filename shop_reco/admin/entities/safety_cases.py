@@ -1,6 +1,6 @@
 """Safety cases, the test bench: saved example descriptions with expected outcomes, and "run all".
 
-Every rule change runs these cases (see :mod:`shop_reco.admin.rule_changes`);
+Every rule change runs these cases (see :mod:`shop_reco.admin.rules.changes`);
 here, under ``/testbench``, the merchant lists, creates, edits and deletes them
 and runs them all against the saved rules. Changes to cases are recorded as
 revisions (entity ``test_case``) and can be rolled back; they are not part of
@@ -16,18 +16,18 @@ from typing import Any, Final
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from shop_reco import vocabulary
 from shop_reco.admin.audit import record_change
-from shop_reco.admin.case_checks import EXPECT_KEYS, INPUT_KEYS, CaseResult
+from shop_reco.admin.case_checks import EXPECT_KEYS, INPUT_KEYS, CaseResult, screen_questions
 from shop_reco.admin.entity import AdminEntity
-from shop_reco.admin.rule_form import ItemRow, catalog_rows
-from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
-from shop_reco.admin.security import csrf_field_name, on_csrf_failure
+from shop_reco.admin.rules.form import ItemRow, catalog_rows
+from shop_reco.admin.rules.sandbox import compile_set, run_bench, saved_cases, stored_rules
+from shop_reco.admin.security import csrf_field_name, current_admin, on_csrf_failure
 from shop_reco.answers import current_snapshot
 from shop_reco.recommending.rules import SLUG
-from shop_reco.recommending.screening import question_text, red_flag_codes
 from shop_reco.state import get_session, get_state
 from shop_reco.storage.admin_queries import find_test_case, test_cases_by_key
 from shop_reco.storage.models import TestCase
@@ -247,11 +247,6 @@ def render_case_form(
     )
 
 
-def screen_questions() -> list[tuple[str, str, str]]:
-    """(code, level, English question) of the red-flag screen, in the order shoppers see them."""
-    return [(code, vocabulary.RED_FLAGS[code], question_text(code, "en")) for code in red_flag_codes()]
-
-
 def _form_values() -> MultiDict[str, str]:
     values: MultiDict[str, str] = MultiDict(request.form.items(multi=True))
     values.pop(csrf_field_name(), None)
@@ -300,12 +295,10 @@ def new_case() -> ResponseReturnValue:
         errors["key"] = [f"A test case {data['key']!r} already exists; choose another key."]
     if errors:
         return render_case_form(values, key=None, errors=errors, status=422)
-    row = TestCase(key=data["key"], locale=data["locale"], text=data["text"], expect=data["expect"])
     session = get_session()
-    session.add(row)
-    record_change(NAME, row.key, "create", None, case_state(row))
+    ENTITY.upsert(session, data, current_admin())
     session.commit()
-    return redirect(url_for(".testbench_edit", key=row.key, notice="created"))
+    return redirect(url_for(".testbench_edit", key=data["key"], notice="created"))
 
 
 @on_csrf_failure(_rerender_edit)
@@ -321,14 +314,8 @@ def edit_case(key: str) -> ResponseReturnValue:
     data, errors = parse_case_form(values)
     if errors:
         return render_case_form(values, key=key, errors=errors, status=422)
-    before = case_state(row)
-    if _normalized(data["expect"]) == _normalized(before["expect"]):
-        data["expect"] = before["expect"]  # the same expectations (lists may come back reordered)
-    row.locale, row.text, row.expect = data["locale"], data["text"], data["expect"]
-    after = case_state(row)
     session = get_session()
-    if before != after:
-        record_change(NAME, key, "update", before, after)
+    if ENTITY.upsert(session, data, current_admin())[1]:
         session.commit()
     return redirect(url_for(".testbench_edit", key=key, notice="saved"))
 
@@ -375,6 +362,26 @@ class SafetyCaseEntity(AdminEntity):
 
     def form_data(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return parse_case_form(MultiDict(values))[0]
+
+    def upsert(self, session: Session, data: Mapping[str, Any], actor: str | None) -> tuple[TestCase, bool]:
+        """Create or change the case ``data["key"]``, recorded as a revision; the caller commits.
+
+        Expectations equal but for the order of their lists are kept as stored.
+        """
+        row = find_test_case(session, data["key"])
+        if row is None:
+            row = TestCase(key=data["key"], locale=data["locale"], text=data["text"], expect=data["expect"])
+            session.add(row)
+            record_change(NAME, row.key, "create", None, case_state(row))
+            return row, True
+        before = case_state(row)
+        expect = before["expect"] if _normalized(data["expect"]) == _normalized(before["expect"]) else data["expect"]
+        row.locale, row.text, row.expect = data["locale"], data["text"], expect
+        after = case_state(row)
+        if before == after:
+            return row, False
+        record_change(NAME, row.key, "update", before, after)
+        return row, True
 
     def current_state(self, key: str) -> dict[str, Any] | None:
         case = find_case(key)

@@ -31,7 +31,7 @@ from shop_reco.admin.content import (
 )
 from shop_reco.admin.content_forms import FORM_ERRORS, FieldErrors, FormValues, concept_choices
 from shop_reco.admin.entity import AdminEntity, Problem, RollbackRefused, duplicate_problems, problem
-from shop_reco.admin.sandbox import judge_synonyms
+from shop_reco.admin.rules.sandbox import judge_synonyms
 from shop_reco.admin.security import on_csrf_failure
 from shop_reco.state import get_session, get_state
 from shop_reco.storage.admin_queries import (
@@ -161,28 +161,36 @@ class SynonymEntity(AdminEntity):
         duplicate_problems("synonyms", keys, "phrase", problems)
         return out
 
+    def upsert(self, session: Session, data: Mapping[str, Any], actor: str | None) -> tuple[Synonym, bool]:
+        """Create the synonym, or give the one whose phrase reads the same its concept; the caller commits."""
+        tokens = phrase_tokens(data["phrase"])
+        same = (row for row in other_synonyms(session, data["locale"]) if phrase_tokens(row.phrase) == tokens)
+        return _write(session, next(same, None), data)
+
     def import_records(self, session: Session, records: Sequence[Any], actor: str | None) -> int:
         """Create a synonym for a new phrase, change the concept of a known one; the caller commits."""
         existing = {(s.locale, phrase_tokens(s.phrase)): s for s in synonyms_by_id(session)}
-        changed = 0
-        for data in records:
-            row = existing.get((data["locale"], phrase_tokens(data["phrase"])))
-            if row is None:
-                session.add(Synonym(**data))
-                record_change("synonym", synonym_key(data), "create", None, data)
-            elif (row.group, row.code) != (data["group"], data["code"]):
-                before = synonym_record(row)
-                row.group, row.code = data["group"], data["code"]
-                record_change("synonym", synonym_key(before), "update", before, synonym_record(row))
-            else:
-                continue
-            changed += 1
-        return changed
+        return sum(_write(session, existing.get((d["locale"], phrase_tokens(d["phrase"]))), d)[1] for d in records)
 
     def register_pages(self, bp: Blueprint) -> None:
         bp.add_url_rule("/synonyms", "synonyms", synonyms, methods=["GET", "POST"])
         bp.add_url_rule("/synonyms/<int:synonym_id>/edit", "synonym_edit", synonym_edit, methods=["GET", "POST"])
         bp.add_url_rule("/synonyms/<int:synonym_id>/delete", "synonym_delete", synonym_delete, methods=["POST"])
+
+
+def _write(session: Session, row: Synonym | None, data: Mapping[str, Any]) -> tuple[Synonym, bool]:
+    """Add ``data`` as a new synonym (``row`` None) or change ``row``'s concept; recorded as a revision."""
+    if row is None:
+        row = Synonym(**{k: data[k] for k in ("locale", "group", "code", "phrase")})
+        session.add(row)
+        record_change("synonym", synonym_key(dict(data)), "create", None, synonym_record(row))
+        return row, True
+    if (row.group, row.code) == (data["group"], data["code"]):
+        return row, False
+    before = synonym_record(row)
+    row.group, row.code = data["group"], data["code"]
+    record_change("synonym", synonym_key(before), "update", before, synonym_record(row))
+    return row, True
 
 
 def synonym_data(values: Mapping[str, Any]) -> dict[str, str]:
@@ -211,8 +219,7 @@ def synonyms() -> Any:
             errors[FORM_ERRORS] = [_refusal(reasons)]
     if errors or verdict is None:
         return _page(values, errors, INVALID)
-    get_session().add(Synonym(**data))
-    record_change("synonym", synonym_key(data), "create", None, data)
+    _write(get_session(), None, data)
     commit_content()
     flash(_now_means(data), "success")
     _warn_other_failures(verdict)

@@ -20,9 +20,9 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from shop_reco import vocabulary
-from shop_reco.admin import rule_form
 from shop_reco.admin.diffs import json_diff
-from shop_reco.admin.rule_changes import (
+from shop_reco.admin.rules import form as rule_form
+from shop_reco.admin.rules.changes import (
     CONFIRM,
     CONFLICT,
     EXISTS,
@@ -32,7 +32,7 @@ from shop_reco.admin.rule_changes import (
     stored_record,
     stored_rule,
 )
-from shop_reco.admin.sandbox import Preview, compile_set, preview, stored_rules, with_rule
+from shop_reco.admin.rules.sandbox import Preview, compile_set, preview, stored_rules, with_rule
 from shop_reco.admin.security import csrf_field_name, on_csrf_failure
 from shop_reco.answers import current_snapshot
 from shop_reco.recommending import check_references
