@@ -24,7 +24,7 @@ from shop_reco.admin.rules import form as rule_form
 from shop_reco.admin.rules import views as rule_pages
 from shop_reco.admin.rules.changes import CONFIRM, CONFLICT, REFUSED, change_rule, stored_record
 from shop_reco.admin.rules.sandbox import compile_set, run_bench, saved_cases, stored_rules
-from shop_reco.recommending import Catalog, Rule, check_references, load_rule, load_rules
+from shop_reco.recommending import Catalog, Rule, RuleSchema, check_references, load_rule, load_rules
 from shop_reco.state import get_session
 from shop_reco.storage.admin_queries import all_rules, count_rows
 from shop_reco.storage.content import rule_record, upsert_rule
@@ -40,6 +40,7 @@ class RuleEntity(AdminEntity):
     """A merchant rule, keyed by its ``key``, versioned (optimistic locking)."""
 
     name, label, transfer_kind = "rule", "Rule", "rules"
+    schema = RuleSchema
     rolls_back = True
     rollback_note = (
         "It goes through the same checks as an edit: the rule must not have changed since you opened this page,"
