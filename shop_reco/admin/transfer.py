@@ -12,6 +12,7 @@ missing from the file are left alone), each change recorded as a revision.
 Product copy that reads as a treatment or cure claim is held back, as in the
 product form, until the merchant ticks that the wording was reviewed.
 
+    >>> from shop_reco.admin.registry import ENTITIES
     >>> registry = Registry(ENTITIES)
     >>> bundle, problems = validate_bundle({"shop_reco_export": 1, "products": [{"sku": "X"}]}, ["en"], registry)
     >>> [p["path"] for p in problems]

@@ -17,6 +17,7 @@ from typing import Any, Final
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from shop_reco.admin.content import (
     INVALID,
@@ -30,22 +31,22 @@ from shop_reco.admin.content import (
 )
 from shop_reco.admin.content_forms import (
     FORM_ERRORS,
-    ArticleSchema,
     FieldErrors,
     FormValues,
-    article_data,
-    article_values,
-    article_values_from_form,
     concept_choices,
     flatten_messages,
+    form_text,
+    key_list,
     load_form,
 )
 from shop_reco.admin.entity import AdminEntity, Problem, duplicate_problems, schema_records
 from shop_reco.admin.security import on_csrf_failure
 from shop_reco.content_tagging import content_tagger
 from shop_reco.importing import ArticleImportError, parse_article
+from shop_reco.importing.anchors import unique_anchor
 from shop_reco.importing.articles import MAX_ARTICLE_BYTES
 from shop_reco.importing.documents import SECTION_KINDS
+from shop_reco.importing.schemas import ArticleSchema
 from shop_reco.recommending import Catalog
 from shop_reco.state import get_session, get_state
 from shop_reco.storage.admin_queries import articles_by_slug, count_rows, find_article, known_source_keys
@@ -64,6 +65,103 @@ UPLOAD_FORMATS: Final = {
 IMPORT_FORMATS: Final = ("auto", "text", "markdown", "html")
 #: Sections may also carry red flags: the safety advice is found through them.
 SECTION_TAG_GROUPS: Final = ("area", "symptom", "trigger", "red_flag")
+
+
+# -- the form ---------------------------------------------------------------------------------------
+
+
+def article_values(row: Any) -> FormValues:
+    """The form for a stored article: its fields, each section, and one blank slot to add a section."""
+    values: FormValues = {
+        "title": row.title,
+        "summary": row.summary,
+        "sources": ", ".join(row.sources),
+        "section_count": len(row.sections) + 1,
+    }
+    for i, section in enumerate(row.sections):
+        values.update(
+            _section_values(i, section.anchor, section.heading, section.body, section.kind, list(section.concepts))
+        )
+    values.update(_section_values(len(row.sections), "", "", "", "section", []))
+    return values
+
+
+def _section_values(i: int, anchor: str, heading: str, body: str, kind: str, concepts: list[str]) -> FormValues:
+    return {
+        f"sections.{i}.anchor": anchor,
+        f"sections.{i}.heading": heading,
+        f"sections.{i}.body": body,
+        f"sections.{i}.kind": kind,
+        f"sections.{i}.concepts": concepts,
+        f"sections.{i}.delete": False,
+    }
+
+
+def article_values_from_form(form: MultiDict[str, str]) -> FormValues:
+    try:
+        count = min(max(int(form.get("section_count", "0")), 0), 500)
+    except ValueError:
+        count = 0
+    values: FormValues = {
+        "title": form_text(form, "title"),
+        "summary": form_text(form, "summary"),
+        "sources": form_text(form, "sources"),
+        "section_count": count,
+    }
+    for i in range(count):
+        prefix = f"sections.{i}"
+        values.update(
+            _section_values(
+                i,
+                form_text(form, f"{prefix}.anchor").strip(),
+                form_text(form, f"{prefix}.heading").strip(),
+                form_text(form, f"{prefix}.body"),
+                form_text(form, f"{prefix}.kind").strip(),
+                form.getlist(f"{prefix}.concepts"),
+            )
+        )
+        values[f"sections.{i}.delete"] = f"sections.{i}.delete" in form
+    return values
+
+
+def article_data(values: Mapping[str, Any], slug: str, locale: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The ``ArticleSchema`` input, and how its section indexes map back to the form's.
+
+    Sections marked for deletion and the blank "add a section" slot are left out,
+    so ``sections.3`` in an error may be the form's ``sections.4``.
+    """
+    sections: list[dict[str, Any]] = []
+    rename: dict[str, str] = {}
+    for i in range(values["section_count"]):
+        prefix = f"sections.{i}"
+        if values[f"{prefix}.delete"]:
+            continue
+        heading, body, anchor = (values[f"{prefix}.{p}"] for p in ("heading", "body", "anchor"))
+        if not (heading.strip() or body.strip() or anchor):
+            continue  # the blank slot
+        rename[f"sections.{len(sections)}"] = prefix
+        sections.append(
+            {
+                "anchor": anchor or _anchor_for(heading, {s["anchor"] for s in sections}),
+                "heading": heading,
+                "body": body,
+                "kind": values[f"{prefix}.kind"],
+                "concepts": values[f"{prefix}.concepts"],
+            }
+        )
+    data = {
+        "slug": slug,
+        "locale": locale,
+        "title": values["title"],
+        "summary": values["summary"],
+        "sources": key_list(values["sources"]),
+        "sections": sections,
+    }
+    return data, rename
+
+
+def _anchor_for(heading: str, taken: set[str]) -> str:
+    return unique_anchor(heading, taken)
 
 
 class ArticleEntity(AdminEntity):

@@ -16,18 +16,99 @@ from shop_reco import vocabulary
 from shop_reco.admin.catalog_pages import CatalogEntity
 from shop_reco.admin.content import offered_locales
 from shop_reco.admin.content_forms import (
-    ExerciseSchema,
     FieldErrors,
     FormValues,
-    exercise_data,
-    exercise_values,
-    exercise_values_from_form,
+    form_text,
+    integer_or_text,
+    key_list,
+    text_lines,
 )
+from shop_reco.importing.schemas import ExerciseSchema
 from shop_reco.recommending import Catalog
 from shop_reco.state import get_session
 from shop_reco.storage.admin_queries import exercises_by_kind, exercises_by_slug, find_exercise, known_source_keys
 from shop_reco.storage.content import EXERCISE_FIELDS, upsert_exercise
 from shop_reco.storage.models import Exercise
+
+DOSE_AMOUNTS: Final = ("sets", "reps", "hold_seconds", "minutes")
+EXERCISE_LISTS: Final = ("steps", "cues", "cautions")
+EXERCISE_LINES: Final = ("name", "summary", "dose")
+
+
+# -- the form --------------------------------------------------------------------------------------
+
+
+def exercise_values(row: Any | None, locales: Sequence[str]) -> FormValues:
+    dose = row.dose if row else {}
+    frequency = row.weekly_frequency if row else {}
+    values: FormValues = {
+        "slug": row.slug if row else "",
+        "kind": row.kind if row else vocabulary.EXERCISE_KINDS[0],
+        "target_areas": list(row.target_areas) if row else [],
+        "concepts": list(row.concepts) if row else [],
+        "sources": ", ".join(row.sources) if row else "",
+        "dose.per_side": bool(dose.get("per_side", False)),
+        "weekly_frequency.min": str(frequency.get("min", "")),
+        "weekly_frequency.max": str(frequency.get("max", "")),
+    }
+    for amount in DOSE_AMOUNTS:
+        values[f"dose.{amount}"] = "" if dose.get(amount) is None else str(dose[amount])
+    text = row.text if row else {}
+    for locale in locales:
+        block = text.get(locale, {})
+        for part in EXERCISE_LINES:
+            values[f"text.{locale}.{part}"] = block.get(part, "")
+        for part in EXERCISE_LISTS:
+            values[f"text.{locale}.{part}"] = "\n".join(block.get(part, []))
+    return values
+
+
+def exercise_values_from_form(form: MultiDict[str, str], locales: Sequence[str]) -> FormValues:
+    values: FormValues = {
+        "slug": form_text(form, "slug").strip(),
+        "kind": form_text(form, "kind"),
+        "target_areas": form.getlist("target_areas"),
+        "concepts": form.getlist("concepts"),
+        "sources": form_text(form, "sources"),
+        "dose.per_side": "dose.per_side" in form,
+        "weekly_frequency.min": form_text(form, "weekly_frequency.min").strip(),
+        "weekly_frequency.max": form_text(form, "weekly_frequency.max").strip(),
+    }
+    for amount in DOSE_AMOUNTS:
+        values[f"dose.{amount}"] = form_text(form, f"dose.{amount}").strip()
+    for locale in locales:
+        for part in (*EXERCISE_LINES, *EXERCISE_LISTS):
+            values[f"text.{locale}.{part}"] = form_text(form, f"text.{locale}.{part}")
+    return values
+
+
+def exercise_data(
+    values: Mapping[str, Any], locales: Sequence[str], kept_text: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ``ExerciseSchema`` input: numbers parsed, one list item per line, blank locales left out."""
+    dose: dict[str, Any] = {amount: integer_or_text(values[f"dose.{amount}"]) for amount in DOSE_AMOUNTS}
+    dose["per_side"] = values["dose.per_side"]
+    frequency = {
+        bound: number
+        for bound in ("min", "max")
+        if (number := integer_or_text(values[f"weekly_frequency.{bound}"])) is not None
+    }
+    text = {k: v for k, v in (kept_text or {}).items() if k not in locales}
+    for locale in locales:
+        block: dict[str, Any] = {part: values[f"text.{locale}.{part}"] for part in EXERCISE_LINES}
+        block.update({part: text_lines(values[f"text.{locale}.{part}"]) for part in EXERCISE_LISTS})
+        if any(block.values()):
+            text[locale] = block
+    return {
+        "slug": values["slug"],
+        "kind": values["kind"],
+        "target_areas": values["target_areas"],
+        "concepts": values["concepts"],
+        "dose": dose,
+        "weekly_frequency": frequency,
+        "sources": key_list(values["sources"]),
+        "text": text,
+    }
 
 
 class ExerciseEntity(CatalogEntity[Exercise]):

@@ -12,6 +12,15 @@ found before anything is written; one bad row (a feed item named by its
 ``g:id``) and nothing is imported. Claims are imported only once the merchant
 ticks that the wording was reviewed; pruning deactivates the products the file
 does not list.
+
+The form's values are flat, named by the schema's error paths, so an error
+lands next to its input:
+
+    >>> from shop_reco.admin.content_forms import load_form
+    >>> values = {**product_values(None, ["en"]), "sku": "cushion", "price": "-3", "url": "/p/cushion",
+    ...           "text.en.name": "Cushion"}
+    >>> load_form(ProductSchema(), product_data(values, ["en"]), values)[1]
+    {'price': ['must not be negative']}
 """
 
 from __future__ import annotations
@@ -26,22 +35,15 @@ from werkzeug.datastructures import MultiDict
 
 from shop_reco.admin.catalog_pages import CatalogEntity
 from shop_reco.admin.content import INVALID, commit_content, current_actor, offered_locales, render_form
-from shop_reco.admin.content_forms import (
-    FORM_ERRORS,
-    FieldErrors,
-    FormValues,
-    ProductSchema,
-    product_claims,
-    product_data,
-    product_values,
-    product_values_from_form,
-)
+from shop_reco.admin.content_forms import FORM_ERRORS, FieldErrors, FormValues, form_text
 from shop_reco.admin.entity import Claim
 from shop_reco.admin.security import on_csrf_failure
 from shop_reco.content_tagging import content_tagger
+from shop_reco.importing import find_claims
 from shop_reco.importing.claims import product_text_claims
 from shop_reco.importing.google_feed import MAX_FEED_BYTES, read_google_feed
 from shop_reco.importing.products import MAX_PRODUCT_FILE_BYTES, ProductFile, ProductImportError, read_products
+from shop_reco.importing.schemas import ProductSchema
 from shop_reco.state import get_session, get_state
 from shop_reco.storage.admin_queries import find_product, products_by_sku
 from shop_reco.storage.content import PRODUCT_FIELDS, import_products, upsert_product
@@ -49,6 +51,71 @@ from shop_reco.storage.models import Product
 
 #: The tick box that keeps copy reading as a treatment claim (the form's and the import's).
 CLAIMS_REVIEWED: Final = "claims_reviewed"
+
+
+# -- the form ---------------------------------------------------------------------------------------
+
+
+def product_values(row: Any | None, locales: Sequence[str]) -> FormValues:
+    """The form for a stored product (or an empty one)."""
+    values: FormValues = {
+        "sku": row.sku if row else "",
+        "price": f"{row.price:.2f}" if row else "",
+        "currency": row.currency if row else "EUR",
+        "url": row.url if row else "",
+        "image_url": row.image_url if row else "",
+        "in_stock": row.in_stock if row else True,
+        "active": row.active if row else True,
+        "concepts": list(row.concepts) if row else [],
+    }
+    text = row.text if row else {}
+    for locale in locales:
+        block = text.get(locale, {})
+        values[f"text.{locale}.name"] = block.get("name", "")
+        values[f"text.{locale}.description"] = block.get("description", "")
+    return values
+
+
+def product_values_from_form(form: MultiDict[str, str], locales: Sequence[str]) -> FormValues:
+    values: FormValues = {
+        name: form_text(form, name).strip() for name in ("sku", "price", "currency", "url", "image_url")
+    }
+    values["in_stock"] = "in_stock" in form
+    values["active"] = "active" in form
+    values["concepts"] = form.getlist("concepts")
+    for locale in locales:
+        values[f"text.{locale}.name"] = form_text(form, f"text.{locale}.name")
+        values[f"text.{locale}.description"] = form_text(form, f"text.{locale}.description")
+    return values
+
+
+def product_data(
+    values: Mapping[str, Any], locales: Sequence[str], kept_text: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ``ProductSchema`` input; text of locales the form does not show is kept."""
+    text = {k: v for k, v in (kept_text or {}).items() if k not in locales}
+    for locale in locales:
+        name, description = values[f"text.{locale}.name"], values[f"text.{locale}.description"]
+        if name.strip() or description.strip():
+            text[locale] = {"name": name, "description": description}
+    data = {
+        name: values[name]
+        for name in ("sku", "price", "currency", "url", "image_url", "in_stock", "active", "concepts")
+    }
+    data["text"] = text
+    return data
+
+
+def product_claims(values: Mapping[str, Any], locales: Sequence[str]) -> dict[str, list[str]]:
+    """Treatment or cure phrases in the product copy, by input name."""
+    found: dict[str, list[str]] = {}
+    for locale in locales:
+        for part in ("name", "description"):
+            name = f"text.{locale}.{part}"
+            phrases = find_claims(values.get(name, ""), locale)
+            if phrases:
+                found[name] = phrases
+    return found
 
 
 class ProductEntity(CatalogEntity[Product]):
