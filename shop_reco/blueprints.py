@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, Response
 
-from shop_reco.admin import register_admin
+from shop_reco.admin.blueprint import register_admin
 from shop_reco.api import create_api_blueprint
 from shop_reco.resources import resource_dir
 from shop_reco.web.rate_limits import make_rate_limits

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shop_reco.admin.bench import BenchVerdict
-from shop_reco.admin.sandbox import judge_change
+from shop_reco.admin.case_checks import BenchVerdict
+from shop_reco.admin.rules.sandbox import judge_change
 from shop_reco.admin.security import current_admin
 from shop_reco.answering.snapshot import invalidate_snapshot
 from shop_reco.recommending import Rule, load_rule
