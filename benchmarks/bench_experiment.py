@@ -48,8 +48,8 @@ def start_experiment(app: Any, visitors: int = 1000) -> list[str]:
 
 def time_both(app: Any, visitors: list[str], rounds: int) -> tuple[list[float], list[float]]:
     """Medians' samples outside and inside; each inside call is a different visitor (the hash is never skipped)."""
-    from shop_reco.answers import answer_description
-    from shop_reco.api.payloads import answer_json
+    from shop_reco.answering.answers import answer_description
+    from shop_reco.answering.payloads import answer_json
 
     outside: list[float] = []
     inside: list[float] = []

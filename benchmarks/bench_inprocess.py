@@ -55,8 +55,8 @@ def demo_app(workdir: Path, *, memo: bool = False) -> Any:
 
 
 def time_answers(app: Any, rounds: int) -> list[float]:
-    from shop_reco.answers import answer_description
-    from shop_reco.api.payloads import answer_json
+    from shop_reco.answering.answers import answer_description
+    from shop_reco.answering.payloads import answer_json
 
     samples: list[float] = []
     with app.app_context():

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, Response
 
-from shop_reco.admin import register_admin
+from shop_reco.admin.blueprint import register_admin
 from shop_reco.api import create_api_blueprint
-from shop_reco.api.rate_limits import make_rate_limits
 from shop_reco.resources import resource_dir
+from shop_reco.web.rate_limits import make_rate_limits
 from shop_reco.widgets import register_widgets
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def register_blueprints(app: Flask, state: RecoState) -> None:
 
     if state.settings["SHOP_RECO_RATELIMIT_ENABLED"]:
         state.rate_limits = make_rate_limits(state)
-    app.register_blueprint(create_api_blueprint(state), url_prefix=f"{prefix}/api/v1")
+    app.register_blueprint(create_api_blueprint(), url_prefix=f"{prefix}/api/v1")
 
     register_widgets(app, state)
 

@@ -12,8 +12,8 @@ from marshmallow import ValidationError
 
 from shop_reco import settings as settings_mod
 from shop_reco.admin.experiment_lifecycle import ExperimentError, experiment_report, start_experiment, stop_experiment
-from shop_reco.answers import LocaleError, answer_description
-from shop_reco.api.payloads import answer_payload
+from shop_reco.answering.answers import answer_description
+from shop_reco.answering.payloads import answer_payload
 from shop_reco.content_tagging import content_tagger
 from shop_reco.importing.articles import ArticleImportError, parse_article
 from shop_reco.importing.google_feed import MAX_FEED_BYTES, read_google_feed
@@ -291,10 +291,9 @@ def recommend_command(text: str, locale: str | None, as_json: bool) -> None:
     state = get_state()
     if not text.strip() or len(text) > state.settings["SHOP_RECO_MAX_DESCRIPTION_CHARS"]:
         _fail(f"TEXT must be 1 to {state.settings['SHOP_RECO_MAX_DESCRIPTION_CHARS']} characters")
-    try:
-        answer = answer_description(text, locale=locale, source="cli")
-    except LocaleError as exc:
-        _fail(str(exc))
+    if locale is not None:
+        locale = _check_locale(locale)  # the one check: answer_description trusts it
+    answer = answer_description(text, locale=locale, source="cli")
     payload = answer_payload(
         answer,
         cart_template=state.settings["SHOP_RECO_CART_URL_TEMPLATE"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from shop_reco.answers import current_snapshot
+from shop_reco.answering.snapshot import current_snapshot
 from shop_reco.understanding.analyzer import tag_text
 
 __all__ = ["Tagger", "content_tagger"]

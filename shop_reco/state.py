@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from shop_reco.storage.answer_log import AnswerLog
 
 if TYPE_CHECKING:
-    from shop_reco.api.rate_limits import RateLimits
     from shop_reco.extension import ShopReco
+    from shop_reco.web.rate_limits import RateLimits
 
 EXTENSION_KEY = "shop_reco"
 _SESSION_ATTR = "_shop_reco_session"

@@ -243,7 +243,7 @@ def test_a_row_the_database_refuses_drops_only_itself_logged_by_id(
     answer_log = app.extensions["shop_reco"].answer_log
     poison = "my back \x00 hurts SECRET-WORDS" if database_url.startswith("postgresql") else "back \ud800 SECRET-WORDS"
     with app.app_context():
-        from shop_reco.answers import answer_description
+        from shop_reco.answering.answers import answer_description
 
         good = [answer_description(f"my lower back aches, day {n}").id for n in range(30)]
         bad = answer_description(poison).id

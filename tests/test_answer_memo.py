@@ -10,7 +10,8 @@ import pytest
 from flask import Flask
 from reco_samples import rule, sample_catalog
 
-from shop_reco.answers import current_snapshot, memoized_recommend
+from shop_reco.answering.answers import memoized_recommend
+from shop_reco.answering.snapshot import current_snapshot, invalidate_snapshot
 from shop_reco.recommending import DEFAULT_LIMITS, compile_rules, profile_key, recommend
 from shop_reco.understanding import Match, Profile
 from tests.conftest import eval_descriptions as descriptions
@@ -103,7 +104,7 @@ def test_the_memo_never_outlives_a_rule_edit(app: Flask) -> None:
             ),
         )
         session.commit()
-    app.extensions["shop_reco"].caches["snapshot"].invalidate()
+        invalidate_snapshot()
     after = ask(client, "my hips ache after sitting")
 
     def rules(body: dict[str, Any]) -> set[str]:
@@ -165,8 +166,8 @@ def test_answers_are_the_same_with_and_without_the_memo(database_url: str, tmp_p
 
 
 def test_the_api_body_joined_from_a_memoized_part_is_exactly_the_payload(app: Flask) -> None:
-    from shop_reco.answers import answer_description
-    from shop_reco.api.payloads import answer_json, answer_payload
+    from shop_reco.answering.answers import answer_description
+    from shop_reco.answering.payloads import answer_json, answer_payload
 
     templates = {"cart_template": "/cart?sku={sku}", "article_template": "/a/{slug}"}
     with app.test_request_context():

@@ -103,6 +103,7 @@ def test_events_are_recorded_pseudonymously(app, client) -> None:  # type: ignor
 
 def test_pages_rendered_once_per_revision_show_an_edit_at_once(app, client) -> None:  # type: ignore[no-untyped-def]
     """Article and widget pages are kept per content revision: an edit is served on the next request."""
+    from shop_reco.answering.snapshot import invalidate_snapshot
     from shop_reco.extension import get_session
     from shop_reco.storage.content import upsert_product
     from shop_reco.storage.models import Product
@@ -121,6 +122,6 @@ def test_pages_rendered_once_per_revision_show_an_edit_at_once(app, client) -> N
         text["en"] = {**text["en"], "name": "Renamed support belt"}
         upsert_product(session, {"sku": "lumbar-support-belt", "text": text})
         session.commit()
-    app.extensions["shop_reco"].caches["snapshot"].invalidate()
+        invalidate_snapshot()
     for path in paths[:2]:
         assert "Renamed support belt" in client.get(path).get_data(as_text=True), path

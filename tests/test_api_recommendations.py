@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from shop_reco import answers
+from shop_reco.answering import answers
 from shop_reco.extension import get_session
 from shop_reco.storage.models import Recommendation
 
@@ -145,7 +145,10 @@ def test_locale_not_offered_by_the_shop_is_a_400(database_url, tmp_path) -> None
     app = make_app(database_url, tmp_path, SHOP_RECO_LOCALES=["en"])
     reply = post(app.test_client(), {"description": "back pain", "locale": "sv"})
     assert reply.status_code == 400
-    assert "locale" in reply.get_json()["errors"]
+    assert reply.get_json()["errors"] == {"locale": ["unknown locale 'sv'; this shop offers en"]}
+    # The same check, and the same words, for ?locale= on the content routes.
+    query = app.test_client().get("/reco/api/v1/exercises?locale=sv")
+    assert query.status_code == 400 and query.get_json()["errors"] == reply.get_json()["errors"]
     app.extensions["shop_reco"].close()
 
 

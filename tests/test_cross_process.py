@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from sqlalchemy import select
 
-from shop_reco.answers import invalidate_snapshot
+from shop_reco.answering.snapshot import invalidate_snapshot
 from shop_reco.extension import get_session
 from shop_reco.storage.models import Product, Rule
 from tests.conftest import REPO, _fresh_schema_url, make_app

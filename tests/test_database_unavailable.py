@@ -113,12 +113,12 @@ def test_an_outage_met_after_the_snapshot_is_a_503_not_a_fail_closed_200(
     """A query made while answering (past the snapshot's check) that loses the database is an outage too."""
     from sqlalchemy.exc import OperationalError
 
-    import shop_reco.answers
+    import shop_reco.answering.answers
 
     def lost(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection unexpectedly"))
 
-    monkeypatch.setattr(shop_reco.answers, "memoized_recommend", lost)
+    monkeypatch.setattr(shop_reco.answering.answers, "memoized_recommend", lost)
     reply = app.test_client().post(f"{API}/recommendations", json={"description": DESCRIPTION})
     assert reply.status_code == 503 and reply.get_json()["code"] == "database_unavailable"
     assert reply.get_json()["safety"]["level"] == "consult"

@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from shop_reco.answers import answer_description, invalidate_snapshot
+from shop_reco.answering.answers import answer_description
+from shop_reco.answering.snapshot import invalidate_snapshot
 from shop_reco.extension import get_session
 from shop_reco.recommending.experiments import assign_variant
 from shop_reco.storage.models import Recommendation, Revision

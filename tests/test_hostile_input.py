@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import inspect, select
 
-from shop_reco.answers import invalidate_snapshot
+from shop_reco.answering.snapshot import invalidate_snapshot
 from shop_reco.extension import get_session
 from shop_reco.storage.models import Article, Product, Rule, Synonym
 from tests.test_widgets_browser import Servers, browser, open_page, servers  # noqa: F401  (fixtures)

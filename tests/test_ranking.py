@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from reco_samples import NEVER_SHOWN, ids, product, profile_of, rule, sample_catalog
 
-from shop_reco.api.payloads import recommendation_payload
+from shop_reco.answering.payloads import recommendation_payload
 from shop_reco.recommending import DEFAULT_LIMITS, Limits, compile_rules, recommend
 
 SITTING = ("trigger:sitting", "after sitting all day")

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shop_reco.api import rate_limits
+from shop_reco.web import rate_limits
 from tests.conftest import make_app
 from tests.tcp_proxy import TcpProxy
 

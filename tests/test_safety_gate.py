@@ -11,7 +11,7 @@ import pytest
 from reco_samples import profile_of, rule, sample_catalog
 
 from shop_reco import vocabulary
-from shop_reco.api.payloads import recommendation_payload
+from shop_reco.answering.payloads import recommendation_payload
 from shop_reco.recommending import compile_rules, fail_closed, recommend
 from shop_reco.recommending.messages import catalog as message_catalog
 from shop_reco.recommending.messages import claims_treatment

@@ -364,7 +364,7 @@ def test_hostile_description_is_shown_as_text(client: FlaskClient) -> None:
 def test_hostile_merchant_content_is_shown_as_text(app: Flask, client: FlaskClient) -> None:
     from sqlalchemy import select
 
-    from shop_reco.answers import invalidate_snapshot
+    from shop_reco.answering.snapshot import invalidate_snapshot
     from shop_reco.extension import get_session
     from shop_reco.storage.models import Product
 

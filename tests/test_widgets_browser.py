@@ -425,7 +425,7 @@ def test_a_page_in_swedish_gets_swedish_widgets_without_data_locale(shop_page: t
 
 
 def test_hostile_text_is_shown_as_text(browser: Any, servers: Servers) -> None:
-    from shop_reco.answers import invalidate_snapshot
+    from shop_reco.answering.snapshot import invalidate_snapshot
     from shop_reco.extension import get_session
     from shop_reco.storage.models import Product
 

@@ -1,12 +1,9 @@
-"""Admin content pages: products, exercises, articles (with import) and synonyms.
+"""What every content page shares: who is editing, recording and committing a change, the form frame.
 
-``register(bp, state)`` adds the routes to the admin blueprint, whose own hooks
-enforce the admin's login and CSRF. This module holds what every content page
-shares: who is editing, recording a change (``audit.record_change`` for what
-the storage layer does not record itself), and committing it so that this
-process answers with the edit at once (other processes within
-``SHOP_RECO_RULES_TTL``). The pages themselves live in ``content_catalog``
-(products, exercises), ``content_articles`` and ``content_synonyms``.
+Recording a change (``audit.record_change`` for what the storage layer does
+not record itself) and committing it so that this process answers with the
+edit at once (other processes within ``SHOP_RECO_RULES_TTL``). The pages
+themselves live with their entities (:mod:`shop_reco.admin.entities`).
 """
 
 from __future__ import annotations
@@ -14,18 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from shop_reco.admin.audit import record_change
 from shop_reco.admin.content_forms import FieldErrors, concept_choices
 from shop_reco.admin.security import current_admin
-from shop_reco.answers import invalidate_snapshot
+from shop_reco.answering.snapshot import invalidate_snapshot
 from shop_reco.state import get_session, get_state
-
-if TYPE_CHECKING:
-    from shop_reco.state import RecoState
 
 #: Status of a page shown again because its form is invalid (the input is kept).
 INVALID: Final = 400
@@ -39,22 +33,9 @@ __all__ = [
     "edit_token",
     "offered_locales",
     "record_change",
-    "register",
     "render_form",
     "stale_message",
 ]
-
-
-def register(bp: Blueprint, state: RecoState) -> None:
-    """Add the content pages to the admin blueprint ``bp``."""
-    # The sections import this module's helpers, so they load here (a loop inside the admin
-    # package, left for the admin's reorganisation by entity).
-    from shop_reco.admin import content_articles, content_catalog, content_product_import, content_synonyms
-
-    content_product_import.register(bp, state)
-    content_catalog.register(bp, state)
-    content_articles.register(bp, state)
-    content_synonyms.register(bp, state)
 
 
 def offered_locales() -> Sequence[str]:

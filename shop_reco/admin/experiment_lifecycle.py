@@ -22,9 +22,9 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from shop_reco.admin.bench import Failure, compare
-from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
-from shop_reco.answers import invalidate_snapshot
+from shop_reco.admin.case_checks import Failure, compare
+from shop_reco.admin.rules.sandbox import compile_set, run_bench, saved_cases, stored_rules
+from shop_reco.answering.snapshot import invalidate_snapshot
 from shop_reco.recommending.experiments import LIVE, ExperimentPlan, load_plan
 from shop_reco.recommending.significance import (
     RatioCheck,

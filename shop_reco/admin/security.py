@@ -33,7 +33,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnav
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
-from shop_reco.answers import database_unavailable
+from shop_reco.answering.outage import database_unavailable
 from shop_reco.state import get_state
 from shop_reco.storage.database import RETRY_AFTER_SECONDS, DatabaseUnavailable, database_unreachable
 

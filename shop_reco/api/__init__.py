@@ -3,37 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response
 from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Rule
 
-from shop_reco.api import views
 from shop_reco.api.errors import register_error_handlers
+from shop_reco.api.openapi import API  # the views' table, with the document's own endpoint added
 from shop_reco.api.policies import allowed_methods, install_policies
 
-if TYPE_CHECKING:
-    from shop_reco.state import RecoState
 
-
-def create_api_blueprint(state: RecoState) -> Blueprint:
-    """A fresh blueprint per app, so two apps can mount shop_reco with different settings."""
+def create_api_blueprint() -> Blueprint:
+    """A fresh blueprint per app (Flask keeps per-app registration state on it); every view is a module function."""
     bp = Blueprint("shop_reco_api", __name__)
     register_error_handlers(bp)
-    install_policies(bp, state)
-    views.register(bp, state)
-
-    def _unmatched(_anything: str) -> Response:
-        """JSON 404/405 for URLs under the API prefix that no route serves, whatever the method."""
-        allowed = allowed_methods()
-        if allowed:
-            raise MethodNotAllowed(valid_methods=[*allowed, "OPTIONS"])  # we answer OPTIONS ourselves
-        raise NotFound()
-
-    bp.record(lambda setup: _catch_every_method(setup, _unmatched))
+    install_policies(bp)
+    API.register(bp)
+    bp.record(lambda setup: _catch_every_method(setup, unmatched))
     return bp
+
+
+def unmatched(_anything: str) -> Response:
+    """JSON 404/405 for URLs under the API prefix that no route serves, whatever the method."""
+    allowed = allowed_methods()
+    if allowed:
+        raise MethodNotAllowed(valid_methods=[*allowed, "OPTIONS"])  # we answer OPTIONS ourselves
+    raise NotFound()
 
 
 def _catch_every_method(setup: BlueprintSetupState, view: Callable[..., Response]) -> None:

@@ -6,13 +6,14 @@ Handlers are registered on the API blueprint only, never on the host's app.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from shop_reco.answers import database_not_ready
+from shop_reco.answering.outage import database_not_ready, database_unavailable
 from shop_reco.storage.database import (
     RETRY_AFTER_SECONDS,
     UPGRADE_COMMAND,
@@ -88,44 +89,57 @@ def _normalise(messages: Any) -> dict[str, Any]:
     return {"_schema": messages if isinstance(messages, list) else [str(messages)]}
 
 
-def register_error_handlers(bp: Blueprint) -> None:
-    @bp.errorhandler(ApiError)
-    def _api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.code, exc.message, exc.errors)
+def api_error(exc: ApiError) -> Response:
+    return error_response(exc.status, exc.code, exc.message, exc.errors)
 
-    @bp.errorhandler(ValidationError)
-    def _validation_error(exc: ValidationError) -> Response:
-        return error_response(400, "validation_error", "Some fields are invalid.", _normalise(exc.messages))
 
-    @bp.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Response:
-        status = exc.code or 500
-        code, message = _HTTP_CODES.get(status, ("http_error", exc.description or "HTTP error"))
-        headers = {}
-        if status == 405 and getattr(exc, "valid_methods", None):
-            headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
-        if status == 429:
-            refusal = getattr(exc, "refusal", None)  # shop_reco.api.rate_limits.RateLimited
-            headers.update(refusal.headers() if refusal is not None else {"Retry-After": "60"})
-        return error_response(status, code, message, headers=headers)
+def validation_error(exc: ValidationError) -> Response:
+    return error_response(400, "validation_error", "Some fields are invalid.", _normalise(exc.messages))
 
-    @bp.errorhandler(DatabaseNotReady)
-    def _not_ready(exc: DatabaseNotReady) -> Response:
+
+def http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    code, message = _HTTP_CODES.get(status, ("http_error", exc.description or "HTTP error"))
+    headers = {}
+    if status == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
+    if status == 429:
+        refusal = getattr(exc, "refusal", None)  # shop_reco.web.rate_limits.RateLimited
+        headers.update(refusal.headers() if refusal is not None else {"Retry-After": "60"})
+    return error_response(status, code, message, headers=headers)
+
+
+def not_ready(_exc: DatabaseNotReady) -> Response:
+    return error_response(503, *NOT_READY)
+
+
+def unavailable(_exc: DatabaseUnavailable) -> Response:
+    return unavailable_response()
+
+
+def unexpected(exc: Exception) -> Response:
+    if schema_missing(exc):  # a write (events) that met no table: the same operator's error
+        database_not_ready(exc)
         return error_response(503, *NOT_READY)
-
-    @bp.errorhandler(DatabaseUnavailable)
-    def _unavailable(exc: DatabaseUnavailable) -> Response:
+    if database_unreachable(exc):  # a query after the snapshot's check met the outage
+        database_unavailable(exc)
         return unavailable_response()
+    log.exception("shop_reco API error")
+    return error_response(500, "internal_error", "Something went wrong on our side; nothing was changed.")
 
-    @bp.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> Response:
-        if schema_missing(exc):  # a write (events) that met no table: the same operator's error
-            database_not_ready(exc)
-            return error_response(503, *NOT_READY)
-        if database_unreachable(exc):  # a query after the snapshot's check met the outage
-            from shop_reco.answers import database_unavailable
 
-            database_unavailable(exc)
-            return unavailable_response()
-        log.exception("shop_reco API error")
-        return error_response(500, "internal_error", "Something went wrong on our side; nothing was changed.")
+#: The API blueprint's error handlers: every answer in the one error shape.
+ERROR_HANDLERS: tuple[tuple[type[Exception], Callable[[Any], Response]], ...] = (
+    (ApiError, api_error),
+    (ValidationError, validation_error),
+    (HTTPException, http_error),
+    (DatabaseNotReady, not_ready),
+    (DatabaseUnavailable, unavailable),
+    (Exception, unexpected),
+)
+
+
+def register_error_handlers(bp: Blueprint) -> None:
+    """The handlers of :data:`ERROR_HANDLERS` on ``bp`` only, never on the host's app."""
+    for error, handler in ERROR_HANDLERS:
+        bp.register_error_handler(error, handler)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shop_reco.answering.snapshot import Snapshot
 from shop_reco.storage.models import Recommendation
 
 MESSAGES = {
@@ -21,7 +22,7 @@ MESSAGES = {
 }
 
 
-def _known(snapshot: Any) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+def _known(snapshot: Snapshot) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     """The item ids per type and the rule keys of ``snapshot``, worked out once per revision."""
 
     def build() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
@@ -47,7 +48,9 @@ def _shown(session: Session, recommendation_ids: set[str]) -> dict[str, list[Map
     return {row.id: list(row.items or []) for row in rows}
 
 
-def unknown_names(events: Sequence[Mapping[str, Any]], snapshot: Any, session: Session) -> dict[int, dict[str, str]]:
+def unknown_names(
+    events: Sequence[Mapping[str, Any]], snapshot: Snapshot, session: Session
+) -> dict[int, dict[str, str]]:
     """``{index: {field: message}}`` for each event whose item or rule does not exist."""
     items, rules = _known(snapshot)
     doubtful = [

@@ -11,8 +11,8 @@ characters with a 400 that names the field:
     >>> hostile_field({"events": [{"item_id": "x\\x00"}]})
     ('events', 0, 'item_id')
 
-Path parameters (SKUs, slugs) are checked by :func:`valid_path_key` before any
-query; a key no catalogue can hold is simply not found.
+Path parameters (SKUs, slugs) are checked by
+:func:`shop_reco.web.request_checks.valid_path_key`, which the widgets use too.
 """
 
 from __future__ import annotations
@@ -25,14 +25,13 @@ from flask import request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from shop_reco.api.errors import ApiError
+from shop_reco.web.request_checks import body_cut_at_limit
 
 #: Deepest JSON nesting we parse; our deepest body (an event batch) has three levels.
 MAX_JSON_DEPTH = 16
 #: A NUL, or half of a UTF-16 surrogate pair on its own (valid in a JSON escape, not in text).
 HOSTILE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 HOSTILE_MESSAGE = "Contains a character that is not allowed (NUL or an unpaired surrogate)."
-#: A SKU, slug or anchor as a path segment: unreserved URL characters, at most 128.
-PATH_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
@@ -97,24 +96,3 @@ def read_json() -> Any:
     if path is not None:
         raise ApiError(400, "validation_error", "Some fields are invalid.", field_errors(path, HOSTILE_MESSAGE))
     return body
-
-
-def body_cut_at_limit() -> bool:
-    """True when a body sent without ``Content-Length`` (chunked) filled ``max_content_length``.
-
-    Werkzeug then stops reading at the limit and hands over the first part, which would
-    fail to parse (a 400) or, in a form, be silently shortened; it is a 413. A chunked
-    body of exactly the limit counts as over it: the stream cannot tell the two apart.
-    """
-    if request.content_length is not None:
-        return False  # a declared length over the limit is refused (413) before reading
-    return bool(getattr(request.stream, "is_exhausted", False))
-
-
-def valid_path_key(value: str) -> bool:
-    """True when ``value`` can be a SKU, slug or anchor (checked before any query).
-
-    >>> valid_path_key("lumbar-support-belt"), valid_path_key("x\\x00"), valid_path_key("a" * 129)
-    (True, False, False)
-    """
-    return PATH_KEY.fullmatch(value) is not None

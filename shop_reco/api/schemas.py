@@ -6,6 +6,7 @@ document the answers. The OpenAPI document is generated from these same classes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TypeVar
 
@@ -48,6 +49,18 @@ def _description_field(max_chars: int) -> fields.String:
     )
 
 
+def _locale_field(offered: Sequence[str]) -> fields.String:
+    return fields.String(
+        load_default=None,
+        validate=validate.OneOf(offered, error=UNKNOWN_LOCALE),
+        metadata={"description": "Language of the description; detected when absent."},
+    )
+
+
+#: The one message for a locale the shop does not offer (the body's ``locale`` and the ``?locale=`` parameter).
+UNKNOWN_LOCALE = "unknown locale {input!r}; this shop offers {choices}"
+
+
 class StrictBoolean(fields.Boolean):
     """JSON ``true`` or ``false`` only: not ``1``, ``"yes"`` or ``null`` (a screen answer must be plain)."""
 
@@ -77,11 +90,7 @@ class RecommendationRequestSchema(_Strict):
     """The request at the default length limit; use :func:`recommendation_request_schema` for a shop's own."""
 
     description = _description_field(DEFAULT_MAX_DESCRIPTION_CHARS)
-    locale = fields.String(
-        load_default=None,
-        validate=validate.OneOf(vocabulary.LOCALES),
-        metadata={"description": "Language of the description; detected when absent."},
-    )
+    locale = _locale_field(vocabulary.LOCALES)
     limit = fields.Integer(
         load_default=None,
         validate=validate.Range(min=1, max=10),
@@ -109,21 +118,34 @@ class RecommendationRequestSchema(_Strict):
 
 
 @lru_cache(maxsize=16)
-def recommendation_request_schema(max_chars: int) -> type[RecommendationRequestSchema]:
-    """The request schema whose ``description`` holds at most ``max_chars`` characters.
+def recommendation_request_schema(
+    max_chars: int, locales: tuple[str, ...] = vocabulary.LOCALES
+) -> type[RecommendationRequestSchema]:
+    """The request schema of a shop: ``description`` of at most ``max_chars``, ``locale`` one of ``locales``.
 
-    ``SHOP_RECO_MAX_DESCRIPTION_CHARS`` is per app, so the API's validation and its
-    OpenAPI document (``maxLength``) are built from this class, not the default one.
+    ``SHOP_RECO_MAX_DESCRIPTION_CHARS`` and ``SHOP_RECO_LOCALES`` are per app, so
+    the API's validation (and the OpenAPI document's ``maxLength``) are built
+    from this class, not the default one. The schema is the only check: what it
+    loads is answered as it is.
 
         >>> schema = recommendation_request_schema(50)()
         >>> schema.load({"description": "x" * 51})
         Traceback (most recent call last):
         ...
         marshmallow.exceptions.ValidationError: {'description': ['Length must be between 1 and 50.']}
+        >>> recommendation_request_schema(50, ("en",))().load({"description": "ont", "locale": "sv"})
+        Traceback (most recent call last):
+        ...
+        marshmallow.exceptions.ValidationError: {'locale': ["unknown locale 'sv'; this shop offers en"]}
     """
-    if max_chars == DEFAULT_MAX_DESCRIPTION_CHARS:
+    locales = tuple(locales)
+    if max_chars == DEFAULT_MAX_DESCRIPTION_CHARS and locales == tuple(vocabulary.LOCALES):
         return RecommendationRequestSchema
-    namespace = {"description": _description_field(max_chars), "__module__": __name__}
+    namespace = {
+        "description": _description_field(max_chars),
+        "locale": _locale_field(locales),
+        "__module__": __name__,
+    }
     return type("RecommendationRequestSchema", (RecommendationRequestSchema,), namespace)
 
 

@@ -16,8 +16,7 @@ from flask import Flask, abort, redirect, render_template, request, session, url
 from sqlalchemy import select
 
 from shop_reco import ShopReco, settings, vocabulary
-from shop_reco.answers import database_not_ready, database_unavailable
-from shop_reco.api.request_body import valid_path_key
+from shop_reco.answering.outage import database_not_ready, database_unavailable
 from shop_reco.demo.admin_login import register_demo_login
 from shop_reco.demo.embedding import register_embed_demo
 from shop_reco.demo.sample_events import register_sample_events
@@ -31,6 +30,7 @@ from shop_reco.storage.database import (
     schema_missing,
 )
 from shop_reco.storage.models import Article, Product
+from shop_reco.web.request_checks import valid_path_key
 from shop_reco.widgets.formatting import format_price
 
 

@@ -20,7 +20,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from shop_reco import vocabulary
-from shop_reco.answers import answer_description, shown_items
+from shop_reco.answering.answers import answer_description, shown_items
 from shop_reco.state import get_session
 from shop_reco.storage.ids import time_ordered_id
 from shop_reco.storage.models import Event, Recommendation

@@ -2,7 +2,7 @@
 
 Items carry their ids and localized names, and every item has a ``why``: reasons
 that quote the shopper, name the rule and point at the article section. The JSON
-a shopper is served is built from these records in ``shop_reco.api.payloads``.
+a shopper is served is built from these records in ``shop_reco.answering.payloads``.
 """
 
 from __future__ import annotations

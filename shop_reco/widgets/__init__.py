@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask
 
-from shop_reco.widgets.policies import install_policies
+from shop_reco.widgets.policies import embed_csp, install_policies
 from shop_reco.widgets.rendering import BLUEPRINT, WidgetTemplateGlobal
 from shop_reco.widgets.views import register_routes
 
@@ -32,8 +32,9 @@ TEMPLATE_GLOBAL = "shop_reco"
 def register_widgets(app: Flask, state: RecoState) -> None:
     """Mount the widget routes under the prefix and add the ``shop_reco`` Jinja global."""
     bp = Blueprint(BLUEPRINT, __name__)
-    install_policies(bp, state)
-    register_routes(bp, state)
+    install_policies(bp)
+    embed_csp(state)  # a bad SHOP_RECO_FRAME_ANCESTORS fails here, at start-up, not on a request
+    register_routes(bp)
     app.register_blueprint(bp, url_prefix=state.settings["SHOP_RECO_URL_PREFIX"])
     helpers = WidgetTemplateGlobal()
     app.context_processor(lambda: {TEMPLATE_GLOBAL: helpers})

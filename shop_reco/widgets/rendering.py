@@ -1,7 +1,7 @@
 """Server-side rendering of the widgets, shared by the Jinja global, fragments, iframes and result pages.
 
 Every widget renders from the same JSON payloads the API serves
-(``shop_reco.api.payloads``), so the script, the iframes and the server macros
+(``shop_reco.answering.payloads``), so the script, the iframes and the server macros
 show the same things. Templates live under ``templates/shop_reco/widgets/``;
 a host overrides one by putting a file of the same name in its own templates.
 """
@@ -17,8 +17,9 @@ from typing import Any
 from flask import current_app, g, has_request_context, render_template, request, url_for
 from markupsafe import Markup
 
-from shop_reco.answers import current_snapshot
-from shop_reco.api.payloads import article_payload, pairings_payload
+from shop_reco.answering.outage import database_unavailable
+from shop_reco.answering.payloads import article_payload, pairings_payload
+from shop_reco.answering.snapshot import current_snapshot
 from shop_reco.recommending import UnknownItemError
 from shop_reco.state import get_session, get_state
 from shop_reco.storage.database import DatabaseNotReady, DatabaseUnavailable, database_unreachable
@@ -300,8 +301,6 @@ class WidgetTemplateGlobal:
             return Markup("")
         except Exception as exc:
             if database_unreachable(exc):
-                from shop_reco.answers import database_unavailable
-
                 database_unavailable(exc)  # logs once per outage
                 return Markup("")
             if current_app.testing:

@@ -14,10 +14,10 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from shop_reco import vocabulary
-from shop_reco.admin.sandbox import preview
+from shop_reco.admin.case_checks import screen_questions
+from shop_reco.admin.rules.sandbox import preview
 from shop_reco.admin.security import on_csrf_failure
-from shop_reco.admin.testbench import screen_questions
-from shop_reco.answers import current_snapshot
+from shop_reco.answering.snapshot import current_snapshot
 from shop_reco.state import get_state
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""JSON payloads built from the core's records: one place, used by the API, CLI and widgets."""
+"""The served JSON, built from the core's records in one place: the API, the widgets and the CLI use it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from shop_reco import vocabulary
-from shop_reco.answers import Answer
-from shop_reco.api.encoding import dumps
+from shop_reco.answering.answers import Answer, EncodingKey
+from shop_reco.answering.encoding import dumps
 from shop_reco.recommending import (
     CompiledRules,
     ExerciseItem,
@@ -171,13 +171,14 @@ def answer_json(
     The recommendation's part is encoded once per memoized recommendation (it is
     most of the body) and joined to this answer's own id and analysis.
     """
-    key = ("json", cart_template, article_template)
-    body: bytes | None = answer.derived.get(key)
+    key = EncodingKey(cart_template, article_template)
+    encoded = answer.derived.encoded
+    body = encoded.get(key)
     if body is None:
         payload = recommendation_payload(
             answer.recommendation, cart_template=cart_template, article_template=article_template, contacts=contacts
         )
-        body = answer.derived[key] = dumps(payload)
+        body = encoded[key] = dumps(payload)
     return dumps(_answer_head(answer))[:-1] + b"," + body[1:]
 
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
 
-from shop_reco.admin.bench import BenchVerdict, Case, CaseResult, compare, run_cases
-from shop_reco.answers import build_analyzer, current_snapshot
+from shop_reco.admin.case_checks import BenchVerdict, Case, CaseResult, compare, run_cases
+from shop_reco.answering.snapshot import build_analyzer, current_snapshot
 from shop_reco.recommending import (
     CompiledRules,
     Limits,
@@ -29,7 +28,7 @@ from shop_reco.recommending import (
 )
 from shop_reco.recommending.screening import ScreenBlock, screening_block, with_screen_answers
 from shop_reco.state import get_session, get_state
-from shop_reco.storage.models import TestCase
+from shop_reco.storage.admin_queries import test_cases_by_key
 from shop_reco.storage.snapshot import load_rule_data
 from shop_reco.understanding import Match, Profile
 
@@ -73,8 +72,7 @@ def products_on_consult() -> bool:
 
 def saved_cases() -> list[Case]:
     """The test bench's cases, by key."""
-    rows = get_session().scalars(select(TestCase).order_by(TestCase.key))
-    return [Case(r.key, r.locale, r.text, dict(r.expect or {})) for r in rows]
+    return [Case(r.key, r.locale, r.text, dict(r.expect or {})) for r in test_cases_by_key(get_session())]
 
 
 def run_bench(compiled: CompiledRules, cases: Sequence[Case] | None = None) -> list[CaseResult]:

@@ -12,17 +12,17 @@ import contextlib
 import dataclasses
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from shop_reco import vocabulary
-from shop_reco.admin import rule_form
-from shop_reco.admin.changes import (
+from shop_reco.admin.diffs import json_diff
+from shop_reco.admin.rules import form as rule_form
+from shop_reco.admin.rules.changes import (
     CONFIRM,
     CONFLICT,
     EXISTS,
@@ -32,18 +32,15 @@ from shop_reco.admin.changes import (
     stored_record,
     stored_rule,
 )
-from shop_reco.admin.diffs import json_diff
-from shop_reco.admin.sandbox import Preview, compile_set, preview, stored_rules, with_rule
+from shop_reco.admin.rules.sandbox import Preview, compile_set, preview, stored_rules, with_rule
 from shop_reco.admin.security import csrf_field_name, on_csrf_failure
-from shop_reco.answers import current_snapshot
+from shop_reco.answering.snapshot import current_snapshot
 from shop_reco.recommending import check_references
 from shop_reco.recommending.rules import SLUG
 from shop_reco.state import get_session
+from shop_reco.storage.admin_queries import all_rules, rule_keys
 from shop_reco.storage.models import Rule as RuleRow
 from shop_reco.storage.rules import find_rule
-
-if TYPE_CHECKING:
-    from shop_reco.state import RecoState
 
 _SLUG = re.compile(SLUG)
 PREVIEW_KEY = "unsaved-rule"
@@ -106,7 +103,7 @@ def list_rules() -> ResponseReturnValue:
     active = request.args.get("active", "")
     locale = request.args.get("locale", "")
     sort = request.args.get("sort", "priority")
-    rows = list(get_session().scalars(select(RuleRow)))
+    rows = list(all_rules(get_session()))
     if q:
         rows = [r for r in rows if q in r.key.lower() or q in r.name.lower()]
     if active in ("on", "off"):
@@ -232,7 +229,7 @@ def _rerender_edit(key: str) -> ResponseReturnValue:
 
 
 def _unique_copy_key(key: str) -> str:
-    taken = set(get_session().scalars(select(RuleRow.key)))
+    taken = rule_keys(get_session())
     base = f"{key[:58]}-copy"
     candidate, n = base, 2
     while candidate in taken:
@@ -589,7 +586,8 @@ def index() -> ResponseReturnValue:
     return redirect(url_for(".rules"))
 
 
-def register(bp: Blueprint, state: RecoState) -> None:
+def register_pages(bp: Blueprint) -> None:
+    """The rule editor's routes (the rule entity mounts them)."""
     bp.add_url_rule("/", "index", index)
     bp.add_url_rule("/rules", "rules", list_rules)
     bp.add_url_rule("/rules/new", "rule_new", new_rule, methods=["GET", "POST"])

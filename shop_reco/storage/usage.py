@@ -48,8 +48,8 @@ class RuleUse:
 class Usage:
     """Everything that names one item: rules block deleting it, test cases do not."""
 
-    rules: tuple[RuleUse, ...]
-    test_cases: tuple[str, ...]
+    rules: tuple[RuleUse, ...] = ()
+    test_cases: tuple[str, ...] = ()
 
     @property
     def blocks_delete(self) -> bool:

@@ -37,6 +37,8 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from shop_reco.state import get_state
+
 if TYPE_CHECKING:
     from shop_reco.state import RecoState
 
@@ -171,16 +173,19 @@ def client_key() -> str:
     return hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
 
 
-def rate_limited(state: RecoState, budget: str, *, methods: Iterable[str] | None = None) -> Callable[[F], F]:
-    """Count the view's requests (of ``methods``, default all) against ``budget``; nothing when limits are off."""
-    if not state.settings["SHOP_RECO_RATELIMIT_ENABLED"]:
-        return lambda view: view
+def rate_limited(budget: str, *, methods: Iterable[str] | None = None) -> Callable[[F], F]:
+    """Count the view's requests (of ``methods``, default all) against ``budget`` of the current app.
+
+    The budgets are the app's (``RecoState.rate_limits``, None when
+    ``SHOP_RECO_RATELIMIT_ENABLED`` is off: then nothing is counted), so one
+    module-level view serves every app that mounts shop_reco.
+    """
     counted = frozenset(methods) if methods is not None else None
 
     def decorate(view: F) -> F:
         @wraps(view)
         def limited(*args: Any, **kwargs: Any) -> Any:
-            limits: RateLimits | None = state.rate_limits
+            limits = get_state().rate_limits
             if limits is not None and (counted is None or request.method in counted):
                 refusal = limits.hit(budget, client_key())
                 if refusal is not None:

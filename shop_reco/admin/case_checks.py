@@ -24,7 +24,7 @@ from typing import Any
 
 from shop_reco import vocabulary
 from shop_reco.recommending import CompiledRules, Limits, Recommendation, recommend
-from shop_reco.recommending.screening import with_screen_answers
+from shop_reco.recommending.screening import question_text, red_flag_codes, with_screen_answers
 from shop_reco.understanding import Profile
 
 #: Keys an expectation may hold, with what each means (shown on the test bench form).
@@ -298,3 +298,8 @@ def compare(baseline: Sequence[CaseResult], candidate: Sequence[CaseResult]) -> 
             else:
                 new_other.append(failure)
     return BenchVerdict(tuple(candidate), tuple(new_safety), tuple(new_other), tuple(old))
+
+
+def screen_questions() -> list[tuple[str, str, str]]:
+    """(code, level, English question) of the red-flag screen, in the order shoppers see them."""
+    return [(code, vocabulary.RED_FLAGS[code], question_text(code, "en")) for code in red_flag_codes()]

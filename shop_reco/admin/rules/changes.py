@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shop_reco.admin.bench import BenchVerdict
-from shop_reco.admin.sandbox import judge_change
+from shop_reco.admin.case_checks import BenchVerdict
+from shop_reco.admin.rules.sandbox import judge_change
 from shop_reco.admin.security import current_admin
-from shop_reco.answers import invalidate_snapshot
+from shop_reco.answering.snapshot import invalidate_snapshot
 from shop_reco.recommending import Rule, load_rule
 from shop_reco.state import get_session
 from shop_reco.storage.content import rule_record

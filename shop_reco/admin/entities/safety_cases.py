@@ -1,9 +1,10 @@
-"""Test bench pages: saved example descriptions with expected outcomes, and "run all".
+"""Safety cases, the test bench: saved example descriptions with expected outcomes, and "run all".
 
-Every rule change runs these cases (see :mod:`shop_reco.admin.changes`);
-here the merchant lists, creates, edits and deletes them and runs them all
-against the saved rules. Changes to cases are recorded as revisions
-(entity ``test_case``) and can be rolled back.
+Every rule change runs these cases (see :mod:`shop_reco.admin.rules.changes`);
+here, under ``/testbench``, the merchant lists, creates, edits and deletes them
+and runs them all against the saved rules. Changes to cases are recorded as
+revisions (entity ``test_case``) and can be rolled back; they are not part of
+an export file.
 """
 
 from __future__ import annotations
@@ -11,28 +12,28 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Final
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from shop_reco import vocabulary
 from shop_reco.admin.audit import record_change
-from shop_reco.admin.bench import EXPECT_KEYS, INPUT_KEYS, CaseResult
-from shop_reco.admin.rule_form import ItemRow, catalog_rows
-from shop_reco.admin.sandbox import compile_set, run_bench, saved_cases, stored_rules
-from shop_reco.admin.security import csrf_field_name, on_csrf_failure
-from shop_reco.answers import current_snapshot
+from shop_reco.admin.case_checks import EXPECT_KEYS, INPUT_KEYS, CaseResult, screen_questions
+from shop_reco.admin.entity import AdminEntity
+from shop_reco.admin.rules.form import ItemRow, catalog_rows
+from shop_reco.admin.rules.sandbox import compile_set, run_bench, saved_cases, stored_rules
+from shop_reco.admin.security import csrf_field_name, current_admin, on_csrf_failure
+from shop_reco.answering.snapshot import current_snapshot
 from shop_reco.recommending.rules import SLUG
 from shop_reco.state import get_session, get_state
+from shop_reco.storage.admin_queries import find_test_case, test_cases_by_key
 from shop_reco.storage.models import TestCase
 
-if TYPE_CHECKING:
-    from shop_reco.state import RecoState
-
-ENTITY = "test_case"
+#: The entity's name in revisions (stored: the bench's cases were first called test cases).
+NAME: Final = "test_case"
 _SLUG = re.compile(SLUG)
 #: Item expectation choices per form prefix: (value, label).
 ITEM_CHOICES = {
@@ -76,7 +77,7 @@ def case_state(row: TestCase) -> dict[str, Any]:
 
 
 def find_case(key: str) -> TestCase | None:
-    return get_session().execute(select(TestCase).where(TestCase.key == key)).scalar_one_or_none()
+    return find_test_case(get_session(), key)
 
 
 def _normalized(expect: Mapping[str, Any]) -> dict[str, Any]:
@@ -246,13 +247,6 @@ def render_case_form(
     )
 
 
-def screen_questions() -> list[tuple[str, str, str]]:
-    """(code, level, English question) of the red-flag screen, in the order shoppers see them."""
-    from shop_reco.recommending.screening import question_text, red_flag_codes
-
-    return [(code, vocabulary.RED_FLAGS[code], question_text(code, "en")) for code in red_flag_codes()]
-
-
 def _form_values() -> MultiDict[str, str]:
     values: MultiDict[str, str] = MultiDict(request.form.items(multi=True))
     values.pop(csrf_field_name(), None)
@@ -263,7 +257,7 @@ def _form_values() -> MultiDict[str, str]:
 
 
 def list_cases() -> ResponseReturnValue:
-    rows = list(get_session().scalars(select(TestCase).order_by(TestCase.key)))
+    rows = list(test_cases_by_key(get_session()))
     return render_template(
         "shop_reco/admin/testbench/list.html",
         cases=rows,
@@ -301,12 +295,10 @@ def new_case() -> ResponseReturnValue:
         errors["key"] = [f"A test case {data['key']!r} already exists; choose another key."]
     if errors:
         return render_case_form(values, key=None, errors=errors, status=422)
-    row = TestCase(key=data["key"], locale=data["locale"], text=data["text"], expect=data["expect"])
     session = get_session()
-    session.add(row)
-    record_change(ENTITY, row.key, "create", None, case_state(row))
+    ENTITY.upsert(session, data, current_admin())
     session.commit()
-    return redirect(url_for(".testbench_edit", key=row.key, notice="created"))
+    return redirect(url_for(".testbench_edit", key=data["key"], notice="created"))
 
 
 @on_csrf_failure(_rerender_edit)
@@ -322,14 +314,8 @@ def edit_case(key: str) -> ResponseReturnValue:
     data, errors = parse_case_form(values)
     if errors:
         return render_case_form(values, key=key, errors=errors, status=422)
-    before = case_state(row)
-    if _normalized(data["expect"]) == _normalized(before["expect"]):
-        data["expect"] = before["expect"]  # the same expectations (lists may come back reordered)
-    row.locale, row.text, row.expect = data["locale"], data["text"], data["expect"]
-    after = case_state(row)
     session = get_session()
-    if before != after:
-        record_change(ENTITY, key, "update", before, after)
+    if ENTITY.upsert(session, data, current_admin())[1]:
         session.commit()
     return redirect(url_for(".testbench_edit", key=key, notice="saved"))
 
@@ -339,7 +325,7 @@ def delete_case(key: str) -> ResponseReturnValue:
     if row is None:
         abort(404, description=f"There is no test case {key!r}.")
     session = get_session()
-    record_change(ENTITY, key, "delete", case_state(row), None)
+    record_change(NAME, key, "delete", case_state(row), None)
     session.delete(row)
     session.commit()
     return redirect(url_for(".testbench", notice="deleted"))
@@ -357,12 +343,63 @@ def restore_case(key: str, state: Mapping[str, Any] | None) -> None:
         session.add(TestCase(key=key, locale=state["locale"], text=state["text"], expect=dict(state["expect"])))
     else:
         row.locale, row.text, row.expect = state["locale"], state["text"], dict(state["expect"])
-    record_change(ENTITY, key, "rollback", before, dict(state) if state is not None else None)
+    record_change(NAME, key, "rollback", before, dict(state) if state is not None else None)
 
 
-def register(bp: Blueprint, state: RecoState) -> None:
-    bp.add_url_rule("/testbench", "testbench", list_cases)
-    bp.add_url_rule("/testbench/run", "testbench_run", run_all)
-    bp.add_url_rule("/testbench/new", "testbench_new", new_case, methods=["GET", "POST"])
-    bp.add_url_rule("/testbench/<key>/edit", "testbench_edit", edit_case, methods=["GET", "POST"])
-    bp.add_url_rule("/testbench/<key>/delete", "testbench_delete", delete_case, methods=["POST"])
+class SafetyCaseEntity(AdminEntity):
+    """A saved example description and what its answer must (not) contain; rolled back as it was."""
+
+    name, label = NAME, "Test case"
+    rolls_back = True
+
+    def list_rows(self) -> list[TestCase]:
+        return list(test_cases_by_key(get_session()))
+
+    def form_values(self, row: TestCase | None) -> dict[str, Any]:
+        if row is None:
+            return {"locale": "en"}
+        return values_from_case(row.key, row.locale, row.text, row.expect or {})
+
+    def form_data(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return parse_case_form(MultiDict(values))[0]
+
+    def upsert(self, session: Session, data: Mapping[str, Any], actor: str | None) -> tuple[TestCase, bool]:
+        """Create or change the case ``data["key"]``, recorded as a revision; the caller commits.
+
+        Expectations equal but for the order of their lists are kept as stored.
+        """
+        row = find_test_case(session, data["key"])
+        if row is None:
+            row = TestCase(key=data["key"], locale=data["locale"], text=data["text"], expect=data["expect"])
+            session.add(row)
+            record_change(NAME, row.key, "create", None, case_state(row))
+            return row, True
+        before = case_state(row)
+        expect = before["expect"] if _normalized(data["expect"]) == _normalized(before["expect"]) else data["expect"]
+        row.locale, row.text, row.expect = data["locale"], data["text"], expect
+        after = case_state(row)
+        if before == after:
+            return row, False
+        record_change(NAME, row.key, "update", before, after)
+        return row, True
+
+    def current_state(self, key: str) -> dict[str, Any] | None:
+        case = find_case(key)
+        return case_state(case) if case is not None else None
+
+    def write_state(self, key: str, state: dict[str, Any] | None) -> None:
+        restore_case(key, state)
+
+    def commit(self) -> None:
+        """Cases are not content: committing them leaves the answers' snapshot alone."""
+        get_session().commit()
+
+    def register_pages(self, bp: Blueprint) -> None:
+        bp.add_url_rule("/testbench", "testbench", list_cases)
+        bp.add_url_rule("/testbench/run", "testbench_run", run_all)
+        bp.add_url_rule("/testbench/new", "testbench_new", new_case, methods=["GET", "POST"])
+        bp.add_url_rule("/testbench/<key>/edit", "testbench_edit", edit_case, methods=["GET", "POST"])
+        bp.add_url_rule("/testbench/<key>/delete", "testbench_delete", delete_case, methods=["POST"])
+
+
+ENTITY: Final = SafetyCaseEntity()
