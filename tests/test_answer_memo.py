@@ -177,3 +177,33 @@ def test_the_api_body_joined_from_a_memoized_part_is_exactly_the_payload(app: Fl
                 assert json.loads(answer_json(answer, **templates)) == answer_payload(answer, **templates), text
         urgent = answer_description("I can't control my bladder and my back hurts", locale="en", log_answer=False)
         assert json.loads(answer_json(urgent, **templates))["exercises"] == []
+
+
+def test_item_reasons_made_once_are_those_written_afresh(app: Flask) -> None:
+    """An item's reasons are kept per (rules in rank order, phrases quoted, pin, explained items):
+    an answer built from that table is exactly the answer built with the table empty."""
+    with app.app_context():
+        snapshot = current_snapshot()
+        table = snapshot.compiled.memo(("cached", "item_reasons"), dict)
+        now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+        checked = reused = 0
+        for locale, text in descriptions():
+            profile = snapshot.analyzer.analyze(text, locale)
+            recommend(profile, snapshot.compiled, locale=locale, now=now)  # fills the table
+            warm = recommend(profile, snapshot.compiled, locale=locale, now=now)  # answered from it
+            reused += bool(table)
+            table.clear()
+            fresh = recommend(profile, snapshot.compiled, locale=locale, now=now)
+            assert warm == fresh, text
+            checked += 1
+        assert checked >= 60 and reused >= 30
+
+
+def test_a_cached_table_is_bounded_and_starts_empty_with_each_revision() -> None:
+    compiled = compile_rules([rule("sitting", all=["trigger:sitting"], exercises=[("plank", 1)])], sample_catalog())
+    made = [compiled.cached("t", n, lambda n=n: n * 2, size=3) for n in range(10)]
+    assert made == [n * 2 for n in range(10)]
+    assert len(compiled.memo(("cached", "t"), dict)) <= 3
+    assert compiled.cached("t", 9, lambda: -1, size=3) == 18  # kept: not made again
+    again = compile_rules([rule("sitting", all=["trigger:sitting"], exercises=[("plank", 1)])], sample_catalog())
+    assert again.cached("t", 9, lambda: -1, size=3) == -1

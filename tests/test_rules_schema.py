@@ -271,3 +271,23 @@ def test_a_damaged_rule_is_refused_with_its_field_named_or_loads_and_round_trips
         return
     again = load_rule({**rule.as_dict(), "key": rule.key})
     assert again.as_dict() == rule.as_dict()
+
+
+def test_rules_share_their_small_code_sets_and_still_compare_and_write_out_by_value() -> None:
+    """Thousands of rules hold the same few sets (empty, one code, safety levels): one object each."""
+    data = [
+        {
+            "key": f"r{n}",
+            "name": f"R{n}",
+            "conditions": {"all": ["trigger:sitting"], "safety": safety},
+            "actions": {"exercises": [{"slug": "plank", "weight": 1}]},
+        }
+        for n, safety in enumerate((["none", "consult"], ["consult", "none"]))
+    ]
+    first, second = load_rules(data)
+    assert first.conditions.all is second.conditions.all
+    assert first.conditions.none is second.conditions.none is first.conditions.severity
+    assert first.conditions.safety is second.conditions.safety == frozenset({"none", "consult"})
+    assert first.as_dict()["conditions"] == second.as_dict()["conditions"]
+    assert first.as_dict()["conditions"]["safety"] == ["none", "consult"]
+    assert load_rule(first.as_dict()) == first

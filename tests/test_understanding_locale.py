@@ -98,3 +98,20 @@ def test_tag_text_checks_the_locale_too() -> None:
 def test_a_description_must_be_text() -> None:
     with pytest.raises(TypeError, match="str"):
         analyze(None, "en")  # type: ignore[arg-type]
+
+
+def test_another_language_is_read_for_red_flags_only_when_its_lexicon_finds_one() -> None:
+    """The second reading stops after its scan when it finds no red flag word (it could add nothing)."""
+    from shop_reco.understanding.analyzer import default_analyzer
+    from shop_reco.understanding.tokens import tokenize
+
+    analyzer = default_analyzer()
+    models = analyzer._models
+    for text, other, expect in (
+        ("my back aches, jag sitter mycket", "sv", None),
+        ("my back aches och jag kan inte kissa", "sv", "bladder_bowel"),
+    ):
+        norms, starts, ends = tokenize(text)
+        found = analyzer._analyze_in(models[other], other, text, norms, starts, ends, red_flags_only=True)
+        assert (found.red_flags[0] if found is not None and found.red_flags else None) == expect, text
+    assert "bladder_bowel" in analyze("my back aches och jag kan inte kissa", "en").red_flags

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from shop_reco import vocabulary
 from shop_reco.recommending.catalog import Catalog, ExerciseItem, ProductItem, SectionItem, text_for
-from shop_reco.recommending.rules import Boost, ItemRef, Pin, Rule
+from shop_reco.recommending.rules import Boost, ItemRef, Pin, Rule, shared_codes
 
 T = TypeVar("T")
 
@@ -34,6 +34,8 @@ T = TypeVar("T")
 MAX_KEY_SIZE = 3
 #: The index holding every rule whatever its locales (for the admin and tests).
 ANY_LOCALE = "*"
+#: Entries one :meth:`CompiledRules.cached` table holds before it is emptied and filled again.
+CACHED_ENTRIES = 4096
 
 Key = tuple[str, ...]
 
@@ -141,6 +143,24 @@ class CompiledRules:
         except KeyError:
             value = self._memo[key] = make()
             return value
+
+    def cached(self, table: str, key: Hashable, make: Callable[[], T], *, size: int = CACHED_ENTRIES) -> T:
+        """A value made from this revision's data and a few small inputs (an item's reasons, a
+        screen's questions), kept per ``key`` in the bounded ``table``.
+
+        Like :meth:`memo`, it goes when the revision changes; a table that reaches
+        ``size`` entries is emptied, so odd inputs cannot make it grow without bound.
+        """
+        entries: dict[Hashable, Any] = self.memo(("cached", table), dict)
+        try:
+            return entries[key]
+        except KeyError:
+            pass
+        value = make()
+        if len(entries) >= size:
+            entries.clear()
+        entries[key] = value
+        return value
 
     def validity_epoch(self, now: datetime) -> int:
         """Which stretch between rules' validity boundaries ``now`` falls in.
@@ -250,7 +270,7 @@ def _build_index(rules: Iterable[CompiledRule], frequency: Counter[str]) -> Rule
                 continue
             # File under the rarest concepts: few rules share them; the rest is checked on lookup.
             rarest = sorted(key, key=lambda c: (frequency[c], c))[:MAX_KEY_SIZE]
-            overflow.setdefault(tuple(sorted(rarest)), []).append((key - frozenset(rarest), cr))
+            overflow.setdefault(tuple(sorted(rarest)), []).append((shared_codes(key.difference(rarest)), cr))
     filed = {*exact, *overflow}
     return RuleIndex(
         catch_all=tuple(catch_all),

@@ -28,6 +28,12 @@ MAX_CONTRIBUTIONS = 4
 Contribution = tuple[float, CompiledRule]
 
 
+def _contribution_order(contribution: Contribution) -> tuple[float, int, str]:
+    """Strongest first; ties to the higher priority, then by rule key."""
+    weight, cr = contribution
+    return (-weight, -cr.priority, cr.key)
+
+
 class ReasonWriter:
     """Writes reasons for one answer; caches the phrase found for each concept."""
 
@@ -60,41 +66,60 @@ class ReasonWriter:
         pinned_by: CompiledRule | None = None,
         explained_items: Iterable[str] = (),
     ) -> tuple[Reason, ...]:
-        """Reasons for an item chosen by rules: phrases, rule names, pin, explaining section."""
+        """Reasons for an item chosen by rules: phrases, rule names, pin, explaining section.
+
+        They depend on the rules (in rank order), the shopper's phrases for the concepts that
+        made each fire, the pin and the items a section explains, and on nothing else of the
+        text: they are made once per such combination and revision (``compiled.cached``).
+        """
+        ranked = sorted(contributions, key=_contribution_order)[:MAX_CONTRIBUTIONS]
+        phrases_of, concepts = self.phrases, self.concepts
+        said = tuple(
+            (cr, tuple(p for c in cr.matched_concepts(concepts) if (p := phrases_of.get(c)))) for _, cr in ranked
+        )
+        explained = tuple(explained_items)
+        key = (ref, self.locale, said, pinned_by, explained)
+        return self.compiled.cached("item_reasons", key, lambda: self._for_item(ref, said, pinned_by, explained))
+
+    def _for_item(
+        self,
+        ref: ItemRef,
+        said: Sequence[tuple[CompiledRule, tuple[str, ...]]],
+        pinned_by: CompiledRule | None,
+        explained: Sequence[str],
+    ) -> tuple[Reason, ...]:
+        """:meth:`for_item`'s reasons from the ranked rules and the phrases each quotes."""
         loc = self.locale
-        ranked = sorted(contributions, key=lambda c: (-c[0], -c[1].priority, c[1].key))
-        ranked = ranked[:MAX_CONTRIBUTIONS]
         reasons: list[Reason] = []
         quoted: set[str] = set()
         benefits: set[str] = set()  # each benefit is said once, with the first phrase
-        phrases_of = self.phrases
-        for _, cr in ranked:
+        for cr, rule_phrases in said:
             benefit = localized(cr.target_reasons.get(ref), loc)
             if benefit is None and ref.type == "product":
                 benefit = message(loc, "product_benefit")
             room = MAX_PHRASES - len(quoted)
-            phrases = [p for c in cr.matched_concepts(self.concepts) if (p := phrases_of.get(c)) and p not in quoted]
+            phrases = [p for p in rule_phrases if p not in quoted]
             if phrases and room > 0:
                 for phrase in phrases[:room]:
                     quoted.add(phrase)
-                    said = benefit if benefit not in benefits else None
-                    reasons.append(Reason("phrase", self._quote(ref, phrase, said), phrase=phrase, rule=cr.key))
-                    if said:
-                        benefits.add(said)
+                    benefit_said = benefit if benefit not in benefits else None
+                    reasons.append(Reason("phrase", self._quote(ref, phrase, benefit_said), phrase=phrase, rule=cr.key))
+                    if benefit_said:
+                        benefits.add(benefit_said)
             elif benefit and benefit not in benefits:
                 benefits.add(benefit)
                 reasons.append(Reason("rule", benefit, rule=cr.key))
-        for _, cr in ranked[:MAX_RULES]:
+        for cr, _ in said[:MAX_RULES]:
             reasons.append(self._rule(cr))
         if pinned_by is not None:
             reasons.append(Reason("pin", message(loc, "reason_pin", rule=pinned_by.name), rule=pinned_by.key))
-        explained = list(explained_items)
         reasons.extend(self._section(ref, explained))
         shopper_words = [r.phrase for r in reasons if r.kind == "phrase" and r.phrase]
-        top = ranked[0][1] if ranked else pinned_by
+        top = said[0][0] if said else pinned_by
+        rules = [cr for cr, _ in said]
         shopper = Reason(
             "shopper",
-            self._sentence(ref, ranked, shopper_words, pinned=pinned_by is not None, explained=explained),
+            self._sentence(ref, rules, shopper_words, pinned=pinned_by is not None, explained=explained),
             phrase=shopper_words[0] if shopper_words else None,
             rule=top.key if top is not None else None,
         )
@@ -113,7 +138,7 @@ class ReasonWriter:
     def _sentence(
         self,
         ref: ItemRef,
-        ranked: Sequence[Contribution],
+        rules: Sequence[CompiledRule],
         phrases: Sequence[str],
         *,
         pinned: bool,
@@ -125,7 +150,7 @@ class ReasonWriter:
                 return message(loc, "reason_matches", phrase=phrases[0])
             if explained:
                 return message(loc, "reason_explains", items=join_words(list(explained), loc))
-        merchant = self.merchant_reason(ref, (cr for _, cr in ranked))
+        merchant = self.merchant_reason(ref, rules)
         if merchant is None and ref.type == "product":
             merchant = message(loc, "product_benefit")
         return shopper_sentence(loc, merchant, phrases, pinned=pinned, section=ref.type == "section")

@@ -222,6 +222,21 @@ class _StrictSchema(Schema):
         unknown = RAISE
 
 
+#: One frozenset object per small set of codes. Most of a rule's sets are empty or name one code,
+#: and each frozenset costs about 200 bytes however small: with 10,000 rules, sharing them keeps a
+#: worker about 8 MB smaller. Bounded, as only validated codes (a fixed vocabulary) come here.
+_SHARED_CODE_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def shared_codes(codes: Iterable[str], *, small_domain: bool = False) -> frozenset[str]:
+    """``frozenset(codes)``, the same object for every empty or one-code set (they recur in every
+    rule), and for every set of a ``small_domain`` (safety levels, locales: a handful of values)."""
+    found = frozenset(codes)
+    if len(found) > 1 and not small_domain:
+        return found
+    return _SHARED_CODE_SETS.setdefault(found, found)
+
+
 class ConditionsSchema(_StrictSchema):
     all = fields.List(fields.String(validate=_concept), load_default=list)
     any = fields.List(fields.String(validate=_concept), load_default=list)
@@ -247,13 +262,13 @@ class ConditionsSchema(_StrictSchema):
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> Conditions:
         return Conditions(
-            all=frozenset(data["all"]),
-            any=frozenset(data["any"]),
-            none=frozenset(data["none"]),
-            severity=frozenset(data["severity"]),
+            all=shared_codes(data["all"]),
+            any=shared_codes(data["any"]),
+            none=shared_codes(data["none"]),
+            severity=shared_codes(data["severity"]),
             min_duration_weeks=data["min_duration_weeks"],
             max_duration_weeks=data["max_duration_weeks"],
-            safety=frozenset(data["safety"]),
+            safety=shared_codes(data["safety"], small_domain=True),
         )
 
 
@@ -429,7 +444,7 @@ class RuleSchema(_StrictSchema):
             description=data["description"],
             active=data["active"],
             priority=data["priority"],
-            locales=frozenset(data["locales"]),
+            locales=shared_codes(data["locales"], small_domain=True),
             valid_from=_utc(data["valid_from"]),
             valid_until=_utc(data["valid_until"]),
             version=data["version"],

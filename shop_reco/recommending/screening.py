@@ -205,7 +205,9 @@ def with_screen_answers(profile: Profile, answers: Mapping[str, bool] | None) ->
     >>> with_screen_answers(Profile("en", red_flags=("fever",)), {"fever": False}).red_flags
     ('fever',)
     """
-    raised = [c for c in red_flag_codes() if answers and answers.get(c) is True and c not in profile.red_flags]
+    if not answers:  # most answers come without a screen (and every answer passes here twice)
+        return profile
+    raised = [c for c in red_flag_codes() if answers.get(c) is True and c not in profile.red_flags]
     if not raised:
         return profile
     return profile._replace(red_flags=(*profile.red_flags, *raised))
@@ -238,21 +240,15 @@ def screening_block(
     a red-flag topic without affirming or plainly denying it; with ``off`` never.
     An urgent text is never screened first: its advice is shown at once.
     """
-    topics = _topic_index().codes_in(text)
+    topics = frozenset(_topic_index().codes_in(text))
     found: dict[str, set[str]] = {}
     for m in profile.matches if profile is not None else ():
         if m.group == "red_flag":
             kind = "affirmed" if m.affirmed else "denied" if m.negated and not m.hypothetical else "unsure"
             found.setdefault(m.code, set()).add(kind)
-    questions = []
-    for code, level, question in _questions(locale):
-        kinds = found.get(code)
-        topic = code in topics
-        if kinds:  # found as a red flag: uncertain unless affirmed or plainly denied
-            uncertain = "affirmed" not in kinds and "denied" not in kinds
-            questions.append(ScreenQuestion(code, level, question, True, uncertain))
-        else:
-            questions.append(ScreenQuestion(code, level, question, topic, topic))
+    # found as a red flag: uncertain unless affirmed or plainly denied
+    unsure = tuple(sorted((code, "affirmed" not in kinds and "denied" not in kinds) for code, kinds in found.items()))
+    questions = _screen_questions(locale, unsure, topics)
     status = screen_status(answers)
     text_level = profile.safety_level if profile is not None else vocabulary.CONSULT
     ask = (
@@ -261,7 +257,25 @@ def screening_block(
         and text_level != vocabulary.URGENT
         and (mode == ALWAYS or (mode == WHEN_UNCERTAIN and any(q.uncertain for q in questions)))
     )
-    return ScreenBlock(status, tuple(questions), ask)
+    return ScreenBlock(status, questions, ask)
+
+
+@lru_cache(maxsize=1024)
+def _screen_questions(
+    locale: str, found: tuple[tuple[str, bool], ...], topics: frozenset[str]
+) -> tuple[ScreenQuestion, ...]:
+    """The questions in ``locale`` for the red flags ``found`` in a text ((code, uncertain) pairs)
+    and the ``topics`` it touched. Few combinations recur, so each is built once."""
+    uncertain_found = dict(found)
+    questions = []
+    for code, level, question in _questions(locale):
+        uncertain = uncertain_found.get(code)
+        if uncertain is not None:
+            questions.append(ScreenQuestion(code, level, question, True, uncertain))
+        else:
+            topic = code in topics
+            questions.append(ScreenQuestion(code, level, question, topic, topic))
+    return tuple(questions)
 
 
 def understood(profile: Profile | None) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal, overload
 
 from shop_reco import vocabulary
 from shop_reco.understanding import context as ctx
@@ -46,6 +46,8 @@ COUNTS_WHEN_HISTORICAL: Final = frozenset({"cancer_history"})
 
 _CUE_ROLES: Final = frozenset(CUE_ROLES)
 _TAG_GROUPS: Final = frozenset({"area", "symptom", "trigger"})
+#: The findings a red flag can come from: a red flag's words, or a function said to be lost.
+_RED_FLAG_GROUPS: Final = frozenset({"red_flag", FUNCTION})
 _POSITION: Final = operator.itemgetter(0)  # a finding's first unit
 #: A locale leading by this many points of telltale words and letters needs no more evidence.
 _DECISIVE: Final = 2
@@ -96,10 +98,36 @@ class Analyzer:
         locale, others = self._reading_locales(text, norms, locale)
         profile = self._analyze_in(self._models[locale], locale, text, norms, starts, ends)
         for other in others:  # red flags in every language the text shows signs of
-            profile = _with_red_flags_of(
-                profile, self._analyze_in(self._models[other], other, text, norms, starts, ends)
-            )
+            found = self._analyze_in(self._models[other], other, text, norms, starts, ends, red_flags_only=True)
+            if found is not None:
+                profile = _with_red_flags_of(profile, found)
         return profile
+
+    @overload
+    def _analyze_in(
+        self,
+        model: LocaleModel,
+        locale: str,
+        text: str,
+        norms: Sequence[str],
+        starts: Sequence[int],
+        ends: Sequence[int],
+        *,
+        red_flags_only: Literal[False] = False,
+    ) -> Profile: ...
+
+    @overload
+    def _analyze_in(
+        self,
+        model: LocaleModel,
+        locale: str,
+        text: str,
+        norms: Sequence[str],
+        starts: Sequence[int],
+        ends: Sequence[int],
+        *,
+        red_flags_only: bool,
+    ) -> Profile | None: ...
 
     def _analyze_in(
         self,
@@ -109,8 +137,15 @@ class Analyzer:
         norms: Sequence[str],
         starts: Sequence[int],
         ends: Sequence[int],
-    ) -> Profile:
-        """The profile of ``text`` read with one locale's lexicon."""
+        *,
+        red_flags_only: bool = False,
+    ) -> Profile | None:
+        """The profile of ``text`` read with one locale's lexicon.
+
+        With ``red_flags_only`` (another language's reading, searched for red flags only) it is
+        None when the lexicon finds no red flag word at all, before any context is worked out:
+        most text in one language costs that second reading a scan and no more.
+        """
         keys, singles, firsts, flags, token_of = model.units(norms)
 
         findings: list[Finding] = []
@@ -120,6 +155,8 @@ class Analyzer:
         focus = model.lexicon.words["focus_words"]
         stops = ctx.gap_stops(flags) if focus and not focus.isdisjoint(norms) else flags
         hits = model.trie.scan(keys, singles, firsts, stops, ctx.GAP_STOP_MASK)
+        if red_flags_only and not any(tail[0] in _RED_FLAG_GROUPS for _, _, hit in hits for tail in hit[2]):
+            return None
         functions: list[tuple[int, int]] = []
         both_legs: list[tuple[int, int]] = []
         for i, j, (_, _, concepts, others, _) in hits:
