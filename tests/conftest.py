@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url, text
 
-from tests.databases import load_demo_database, make_app, with_schema
+from tests.databases import load_demo_database, make_app, server_engine, with_schema
 
 __all__ = ["REPO", "SHARED", "eval_descriptions", "load_demo_database", "make_app", "postgres_base_url"]
 
@@ -31,8 +31,9 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def _temporary_files_in_memory() -> None:
     """Put this run's temporary files (``tmp_path``, the tests' SQLite files) in memory-backed storage.
 
-    Every SQLite commit on a disk waits for ``fsync`` (about 30 ms on this project's CI disk,
-    0.3 ms on tmpfs), and the suite commits thousands of times. ``/dev/shm`` is used when it
+    On a disk, copying the prepared SQLite database into a test's file waits for ``fsync``
+    (about 20 ms on this project's CI machine, 0.1 ms on tmpfs), and so do migrations, WAL
+    checkpoints and the SQLite files of the subprocess tests. ``/dev/shm`` is used when it
     exists and nobody chose a directory (``TMPDIR`` or ``--basetemp`` win). Set in the
     environment too, so subprocesses (the eval scorer, the other process of the cross-process
     tests) inherit it. Durability after a crash is all this gives up, and tests never test that.
@@ -86,7 +87,7 @@ def postgres_url() -> str:
 
 def _fresh_schema_url(base: str) -> Iterator[str]:
     schema = f"reco_test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(base)
+    engine = server_engine(base)  # this process's connection for making and dropping schemas
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
@@ -94,7 +95,6 @@ def _fresh_schema_url(base: str) -> Iterator[str]:
     finally:
         with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
