@@ -7,15 +7,16 @@ and fails when the server is unreachable); each test gets a schema of its own.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url, text
 
-from tests.databases import load_demo_database, make_app
+from tests.databases import load_demo_database, make_app, server_engine, with_schema
 
 __all__ = ["REPO", "SHARED", "eval_descriptions", "load_demo_database", "make_app", "postgres_base_url"]
 
@@ -25,6 +26,26 @@ __all__ = ["REPO", "SHARED", "eval_descriptions", "load_demo_database", "make_ap
 hypothesis_settings.register_profile("ci", max_examples=200, deadline=None, derandomize=True, database=None)
 hypothesis_settings.register_profile("full", max_examples=1000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def _temporary_files_in_memory() -> None:
+    """Put this run's temporary files (``tmp_path``, the tests' SQLite files) in memory-backed storage.
+
+    On a disk, copying the prepared SQLite database into a test's file waits for ``fsync``
+    (about 20 ms on this project's CI machine, 0.1 ms on tmpfs), and so do migrations, WAL
+    checkpoints and the SQLite files of the subprocess tests. ``/dev/shm`` is used when it
+    exists and nobody chose a directory (``TMPDIR`` or ``--basetemp`` win). Set in the
+    environment too, so subprocesses (the eval scorer, the other process of the cross-process
+    tests) inherit it. Durability after a crash is all this gives up, and tests never test that.
+    """
+    shm = Path("/dev/shm")
+    if "TMPDIR" in os.environ or not (shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)):
+        return
+    os.environ["TMPDIR"] = str(shm)
+    tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+
+
+_temporary_files_in_memory()
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -66,24 +87,19 @@ def postgres_url() -> str:
 
 def _fresh_schema_url(base: str) -> Iterator[str]:
     schema = f"reco_test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(base)
+    engine = server_engine(base)  # this process's connection for making and dropping schemas
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield (
-            make_url(base)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
+        yield with_schema(base, schema)
     finally:
         with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a new PostgreSQL schema."""
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL schema (see ``with_schema``)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'reco.db'}"
         return
@@ -115,3 +131,15 @@ def client(app):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def runner(app):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the modules with slow or browser tests first; the many quick tests then even out the end.
+
+    xdist hands tests out in this order, so a slow test collected last (a wheel install, a
+    module of Chromium checks) would keep one worker busy while the other sits idle. A stable
+    sort that moves whole modules, so a module's own fixtures are still made once and its tests
+    keep their order; which worker runs a test was never fixed, and tests do not depend on order.
+    """
+    heavy = {item.module for item in items if item.get_closest_marker("slow") or item.get_closest_marker("browser")}
+    items.sort(key=lambda item: item.module not in heavy)
