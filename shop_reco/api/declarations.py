@@ -31,6 +31,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.exceptions import NotFound
 
 from shop_reco.api.request_body import read_json
+from shop_reco.api.schemas import UNKNOWN_LOCALE
 from shop_reco.state import get_state
 from shop_reco.web.conditional import API_FRESHNESS, conditional_get
 from shop_reco.web.rate_limits import rate_limited
@@ -155,7 +156,7 @@ def locale_query_schema(offered: tuple[str, ...]) -> Schema:
     """The ``locale`` query parameter of a shop offering ``offered`` (other parameters are ignored)."""
     field_ = fields.String(
         load_default=None,
-        validate=validate.OneOf(offered, error="unknown locale {input!r}; this shop offers {choices}"),
+        validate=validate.OneOf(offered, error=UNKNOWN_LOCALE),
     )
     return Schema.from_dict({LOCALE_PARAMETER_NAME: field_})(unknown=EXCLUDE)
 
