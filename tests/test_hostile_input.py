@@ -17,10 +17,25 @@ from sqlalchemy import inspect, select
 from shop_reco.answering.snapshot import invalidate_snapshot
 from shop_reco.extension import get_session
 from shop_reco.storage.models import Article, Product, Rule, Synonym
-from tests.test_widgets_browser import Servers, browser, open_page, servers  # noqa: F401  (fixtures)
+from tests.test_widgets_browser import (  # noqa: F401  (fixtures)
+    Servers,
+    browser,
+    open_page,
+    servers,
+    settle,
+    visit,
+)
 
 SQLISH = "Robert'); DROP TABLE reco_product;-- \" OR 1=1 --"
 XSS = '"><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+# Elements the payload would have made had it been parsed as HTML, in the page and its shadow roots:
+# checked as well as window.__pwned, which an error handler may set only after the check.
+INJECTED = """() => { let made = 0;
+    const walk = (root) => root.querySelectorAll('*').forEach((el) => {
+        if (el.hasAttribute('onerror') || (el.tagName === 'SCRIPT' && el.textContent.includes('__pwned'))) made++;
+        if (el.shadowRoot) walk(el.shadowRoot);
+    });
+    walk(document); return made; }"""
 
 
 def test_sql_looking_text_is_stored_and_returned_intact(app: Flask, client: Any) -> None:
@@ -71,15 +86,17 @@ def test_hostile_merchant_content_never_runs_in_any_page(browser: Any, servers: 
         f"{shop}/reco/embed/product/lumbar-support-belt",
         f"{shop}/reco/embed/article/hip-and-lower-back-pain",
     ]
+    page, watch = open_page(browser, "about:blank")
     for url in pages:
-        page, watch = open_page(browser, url)
-        page.wait_for_load_state("networkidle")
+        visit(page, watch, url)
+        for frame in page.frames:
+            assert frame.evaluate(INJECTED) == 0, frame.url
         assert page.evaluate("() => window.__pwned") is None, url
         assert watch.dialogs == [], url
-        page.context.close()
+    page.context.close()
 
     page, watch = open_page(browser, f"{shop}/finder")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     finder = page.locator("[data-shop-reco='finder']").first
     finder.get_by_label("Describe where it hurts and when").fill(f"my lower back aches after lifting {XSS}")
     finder.get_by_role("button", name="Show my suggestions").click()
@@ -102,7 +119,8 @@ def test_hostile_merchant_content_never_runs_in_any_page(browser: Any, servers: 
         "/reco/admin/products/lumbar-support-belt/edit",
     ):
         admin.goto(f"{shop}{path}")
-        admin.wait_for_load_state("networkidle")
+        settle(admin)
+        assert admin.evaluate(INJECTED) == 0, path
         assert admin.evaluate("() => window.__pwned") is None, path
         if path == "/reco/admin/products":
             assert 'onerror="window.__pwned=1"' in admin.locator("main").inner_text(), "shown as text"

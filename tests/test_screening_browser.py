@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO
-from tests.test_widgets_browser import ARTIFACTS, Servers, Watch, browser, open_page, servers  # noqa: F401
+from tests.test_widgets_browser import (  # noqa: F401 (fixtures)
+    ARTIFACTS,
+    Servers,
+    Watch,
+    browser,
+    open_page,
+    servers,
+    settle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -141,8 +149,7 @@ def test_screen_step_screenshots(browser: Any, servers: Servers, name: str, widt
     finder = page.locator("#finder")
     send(finder, "My lower back aches after sitting, and it wakes me at night")
     finder.get_by_role("heading", name=SCREEN).wait_for()
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(800)  # the smooth scroll to the step
+    settle(page)
     no_overflow(page, width)
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"screen-step-{name}.png"

@@ -98,10 +98,19 @@ def browser() -> Iterator[Any]:
 
 
 def open_page(
-    browser: Any, url: str, width: int = 1280, height: int = 900, blocked: str | None = None
+    browser: Any,
+    url: str,
+    width: int = 1280,
+    height: int = 900,
+    blocked: str | None = None,
+    motion: str = "reduce",
 ) -> tuple[Any, Watch]:
-    """A fresh page at ``url``; requests matching the glob ``blocked`` fail like a broken network."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+    """A fresh page at ``url``; requests matching the glob ``blocked`` fail like a broken network.
+
+    The browser asks for reduced motion unless ``motion="no-preference"``, so the finder scrolls to
+    its answer at once and nothing moves under a screenshot or a measurement.
+    """
+    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion=motion)
     page = context.new_page()
     if blocked:
         page.route(blocked, lambda route: route.abort())
@@ -123,6 +132,38 @@ def shop_page(browser: Any, servers: Servers) -> Iterator[tuple[Any, Watch]]:
     page, watch = open_page(browser, servers.other + "/")
     yield page, watch
     page.context.close()
+
+
+# True when the page has loaded, its fonts are in, every widget script-rendered on it says it is
+# done (data-sr-state: ready, empty or error) and every image that is not lazy has arrived.
+SETTLED = """() => {
+    const hosts = [...document.querySelectorAll(
+        '[data-shop-reco=finder], [data-shop-reco=product], [data-shop-reco=article]')]
+        .filter((h) => !h.hasAttribute('data-shop-reco-ssr'));
+    const arrived = (root) => [...root.querySelectorAll('img')].every((i) => i.complete || i.loading === 'lazy');
+    return document.readyState === 'complete' && document.fonts.status === 'loaded'
+        && hosts.every((h) => ['ready', 'empty', 'error'].includes(h.getAttribute('data-sr-state')))
+        && arrived(document) && hosts.every((h) => !h.shadowRoot || arrived(h.shadowRoot));
+}"""
+
+
+def settle(page: Any) -> None:
+    """Wait until the page and each of its loaded frames is settled (see ``SETTLED``); no fixed sleeps."""
+    for frame in page.frames:
+        if frame.url in ("about:blank", "") or frame.is_detached():
+            continue
+        frame.wait_for_function(SETTLED)
+
+
+def visit(page: Any, watch: Watch, url: str) -> None:
+    """Take an open page to ``url`` and wait until it settles; ``watch`` starts afresh.
+
+    One page for a walk over many URLs: a new browser context per URL costs more than the page.
+    """
+    watch.errors.clear()
+    watch.dialogs.clear()
+    page.goto(url)
+    settle(page)
 
 
 def ask(finder: Any, text: str) -> None:
@@ -506,8 +547,7 @@ def test_finder_screenshots(browser: Any, servers: Servers, name: str, width: in
     finder.get_by_role("checkbox", name="Right hip").click()
     ask(finder, DESCRIPTION)
     finder.get_by_role("heading", name=ROUTINE).wait_for()
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(800)  # the smooth scroll to the answer
+    settle(page)
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"finder-{name}.png"
     finder.screenshot(path=str(shot), animations="disabled")

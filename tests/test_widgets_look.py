@@ -32,6 +32,8 @@ from tests.test_widgets_browser import (  # noqa: F401 (servers and browser are 
     browser,
     open_page,
     servers,
+    settle,
+    visit,
 )
 
 pytestmark = pytest.mark.browser
@@ -122,11 +124,6 @@ def shoot(page: Any, name: str, locator: Any = None, max_height: int = 3200) -> 
         locator.screenshot(path=str(path), animations="disabled")
     assert path.stat().st_size > 5_000
     return path
-
-
-def settle(page: Any) -> None:
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(400)
 
 
 # -- the article: each product once ----------------------------------------------------------
@@ -237,9 +234,9 @@ def demo_pages(servers: Servers) -> list[str]:
 
 @pytest.mark.parametrize("width", [320, 390])
 def test_no_page_is_wider_than_a_phone(browser: Any, servers: Servers, width: int) -> None:
+    page, watch = open_page(browser, "about:blank", width, 800)
     for url in demo_pages(servers):
-        page, watch = open_page(browser, url, width, 800)
-        settle(page)
+        visit(page, watch, url)
         assert page_width(page) <= width, url
         if url.endswith("/finder") or url == servers.other + "/":
             finder = page.locator("[data-shop-reco=finder]").first
@@ -248,7 +245,7 @@ def test_no_page_is_wider_than_a_phone(browser: Any, servers: Servers, width: in
             settle(page)
             assert page_width(page) <= width, f"{url} answered"
         assert watch.errors == [], url
-        page.context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("width", [320, 390])
@@ -286,15 +283,15 @@ def test_axe_finds_nothing_serious_on_the_finder(browser: Any, servers: Servers)
 
 
 def test_axe_finds_nothing_serious_on_the_demo_pages_and_iframes(browser: Any, servers: Servers) -> None:
+    page, watch = open_page(browser, "about:blank")
     for url in demo_pages(servers):
-        page, _ = open_page(browser, url)
-        settle(page)
+        visit(page, watch, url)
         if url.endswith("/embed-demo"):
             for frame in page.locator("iframe").all():
                 frame.scroll_into_view_if_needed()
             settle(page)
         assert serious_violations(page) == [], url
-        page.context.close()
+    page.context.close()
 
 
 def admin_urls(servers: Servers) -> list[str]:

@@ -11,7 +11,8 @@
  * every failure ends in a quiet "Try again" link or in nothing at all.
  *
  * window.ShopReco.scan() mounts widgets added later; hosts can listen for
- * "shop-reco:add-to-cart" (cancelable) and "shop-reco:rendered" on the div.
+ * "shop-reco:add-to-cart" (cancelable) and "shop-reco:rendered" on the div, whose
+ * data-sr-state says where it is: loading, ready, empty (nothing to show) or error.
  *
  * Experiments: the finder sends a pseudonymous visitor id only when it has one.
  * Storing an id on the shopper's device needs their consent (ePrivacy art. 5(3)),
@@ -526,6 +527,7 @@
       ta.setAttribute('aria-describedby', id + '-hint' + (message ? ' ' + error.id : ''));
     }
     function busy(on) {
+      state(host, on ? 'loading' : 'ready');
       submit.disabled = on;
       submit.textContent = on ? s.submitting : s.submit;
       output.setAttribute('aria-busy', on ? 'true' : 'false');
@@ -556,7 +558,9 @@
             : res.body.safety && res.body.safety.level === 'urgent' ? res.body.safety.message : s.results_ready;
           var heading = view.querySelector('.sr-heading');
           heading.focus({ preventScroll: true });
-          view.scrollIntoView({ block: 'start', behavior: 'smooth' });
+          // The answer comes into view; smoothly, unless the shopper asked for less motion.
+          var still = w.matchMedia && w.matchMedia('(prefers-reduced-motion: reduce)').matches;
+          view.scrollIntoView({ block: 'start', behavior: still ? 'auto' : 'smooth' });
           host.dispatchEvent(new CustomEvent('shop-reco:rendered', { bubbles: true, detail: { widget: 'finder' } }));
         } else if (res.status === 400 && res.body && res.body.errors && res.body.errors.description) {
           showError(String(res.body.errors.description[0]));
@@ -564,8 +568,13 @@
         } else {
           failed(output, res.status === 429 ? s.error_busy : s.error_load, function () { ask(screening); }, s);
           live.textContent = res.status === 429 ? s.error_busy : s.error_load;
+          state(host, 'error');
         }
-      }).catch(function () { busy(false); failed(output, s.error_load, function () { ask(screening); }, s); });
+      }).catch(function () {
+        busy(false);
+        failed(output, s.error_load, function () { ask(screening); }, s);
+        state(host, 'error');
+      });
     }
     form.addEventListener('submit', function (e) { e.preventDefault(); ask(); });
     var observe = track(host, box, 'finder', locale);
@@ -659,6 +668,7 @@
     var ssr = host.querySelector('textarea');
     var keep = ssr ? ssr.value : '';
     var retry = function () { render(host, kind, locale); };
+    state(host, 'loading');
     loadUi(locale).then(function (res) {
       if (!res.ok || !res.body) return quietFailure(host, kind, retry);
       var ui = res.body;
@@ -671,7 +681,7 @@
         if (data.status === 404 || (data.ok && body && kind === 'product' && !body.exercises.length && !body.sections.length &&
             !(body.products && body.products.length))) {
           if (host.shadowRoot) host.shadowRoot.textContent = '';   // nothing to show: no box at all
-          return;
+          return state(host, 'empty');
         }
         if (!data.ok || !body) return quietFailure(host, kind, retry, ui.strings);
         done(host, kind, ui, function (box) { (kind === 'product' ? pairings : article)(host, box, ui, body); });
@@ -686,9 +696,14 @@
     box.setAttribute('role', 'region');
     build(box);
     if (kind !== 'finder') track(host, box, kind, ui.locale)(box);
+    state(host, 'ready');
     host.dispatchEvent(new CustomEvent('shop-reco:rendered', { bubbles: true, detail: { widget: kind } }));
   }
+  function state(host, name) {   // data-sr-state: for the shop's CSS and for tests that wait
+    host.setAttribute('data-sr-state', name);
+  }
   function quietFailure(host, kind, retry, strings) {
+    state(host, 'error');
     if (host.querySelector('form')) return;   // keep the server-rendered finder: it works without us
     var box = shell(host, kind);
     box.className += ' sr-plain';
