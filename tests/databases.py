@@ -28,14 +28,39 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import Engine, create_engine, make_url, text
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory and shared by every test app of this process.
+
+    Each test makes its own app, and so its own Jinja environment, which would compile every
+    template it renders again (most of a second for the admin's). All these apps are made by
+    ``create_app`` with the same Jinja settings, so the compiled code is the same; Jinja checks
+    each template's source against the checksum stored with its code.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _CompiledTemplates()
 
 
 def make_app(database_url: str, tmp_path: Path, **config: object):  # type: ignore[no-untyped-def]
     """The demo storefront on ``database_url``, for tests (rate limits off, instance in ``tmp_path``)."""
     from shop_reco.demo import create_app
 
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
@@ -45,6 +70,8 @@ def make_app(database_url: str, tmp_path: Path, **config: object):  # type: igno
             **config,
         }
     )
+    app.jinja_env.bytecode_cache = _TEMPLATES
+    return app
 
 
 def migrate_with_demo_data(database_url: str, workdir: Path) -> None:
