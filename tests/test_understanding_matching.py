@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shop_reco.understanding import Analyzer, LexiconError, analyze, shipped_lexicons, tag_text
@@ -278,3 +280,54 @@ def test_a_frozen_trie_refuses_new_patterns() -> None:
     trie.freeze()
     with pytest.raises(RuntimeError, match="frozen"):
         trie.add(("neck",), Entry.concept("area", "neck"))
+
+
+# Synonyms a merchant might add: new words, words that extend a shipped phrase ("lower back
+# thing" runs through "lower back"), a shipped phrase given a second meaning, a symptom that is
+# also a red flag, Swedish compounds' parts, and several sharing a first word.
+LAID_OVER = [
+    {"locale": "en", "group": "area", "code": "lower_back", "phrase": "lumbosacral region"},
+    {"locale": "en", "group": "area", "code": "hip", "phrase": "lower back thing"},
+    {"locale": "en", "group": "trigger", "code": "lifting", "phrase": "lower back"},
+    {"locale": "en", "group": "symptom", "code": "numbness", "phrase": "dead feeling"},
+    {"locale": "en", "group": "symptom", "code": "spasm", "phrase": "charley horse"},
+    {"locale": "en", "group": "trigger", "code": "sitting", "phrase": "at my desk all day"},
+    {"locale": "en", "group": "trigger", "code": "sitting", "phrase": "at my desk"},
+    {"locale": "sv", "group": "trigger", "code": "sitting", "phrase": "sitter i bilen"},
+    {"locale": "sv", "group": "area", "code": "buttock", "phrase": "rumpan"},
+    {"locale": "sv", "group": "symptom", "code": "tingling", "phrase": "sockerdricka i benet"},
+]
+
+
+def test_synonyms_laid_over_an_analyzer_read_exactly_as_a_full_build() -> None:
+    from shop_reco.understanding.analyzer import default_analyzer
+
+    with open("tests/data/eval-cases.jsonl", encoding="utf-8") as cases:
+        texts = [json.loads(line)["text"] for line in cases if line.strip()][:150]
+    texts += [
+        "My lumbosacral region aches at my desk all day",
+        "the lower back thing again, and a dead feeling in my left leg",
+        "Charley horse in my lower back when I sit at my desk",
+        "Ont i rumpan när jag sitter i bilen, och sockerdricka i benet",
+        "no dead feeling, just my lower back",
+    ]
+    base = default_analyzer()
+    fresh = Analyzer.from_data(shipped_lexicons())
+    before = [base.analyze(text) for text in texts]
+    laid = base.with_synonyms(LAID_OVER)
+    built = Analyzer.from_data(shipped_lexicons(), LAID_OVER)
+    for text in texts:
+        assert laid.analyze(text) == built.analyze(text), text
+        assert laid.analyze(text, "sv") == built.analyze(text, "sv"), text
+    assert laid.analyze("the lower back thing again").areas == ("hip",)
+    assert laid.phrase_count("en") == built.phrase_count("en")
+    # The analyzer laid over is unchanged, and still reads as one built afresh.
+    assert [base.analyze(text) for text in texts] == before == [fresh.analyze(text) for text in texts]
+    assert base.analyze("the lower back thing again").areas == ("lower_back",)
+
+
+def test_laying_bad_synonyms_over_an_analyzer_names_the_field() -> None:
+    from shop_reco.understanding.analyzer import default_analyzer
+
+    with pytest.raises(LexiconError, match=r"extra_synonyms\[1\]\.phrase"):
+        default_analyzer().with_synonyms([LAID_OVER[0], {**LAID_OVER[0], "phrase": "  "}])

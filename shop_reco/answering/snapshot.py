@@ -26,7 +26,7 @@ from shop_reco.storage.database import database_unreachable, schema_missing
 from shop_reco.storage.experiments import running_experiment
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
 from shop_reco.understanding import Analyzer
-from shop_reco.understanding.lexicon import shipped_lexicons
+from shop_reco.understanding.analyzer import default_analyzer
 
 log = logging.getLogger("shop_reco")
 _MAKING_CACHE = threading.Lock()
@@ -47,8 +47,10 @@ class Snapshot:
 def build_analyzer(synonyms: list[dict[str, str]]) -> Analyzer:
     """The analyzer from the shipped lexicons plus the merchant's synonyms.
 
-    Building one takes a noticeable fraction of a second, so a process keeps the
-    last few by their synonyms: a rule or product edit does not rebuild it.
+    The shipped lexicons are compiled once per process (most of a second); the
+    merchant's synonyms are laid over them in milliseconds (``Analyzer.with_synonyms``).
+    A process keeps the last few by their synonyms, so the token caches warmed by
+    earlier answers survive a rule or product edit.
     """
     key = tuple(sorted((s["locale"], s["group"], s["code"], s["phrase"]) for s in synonyms))
     return _analyzer_for(key)
@@ -57,7 +59,7 @@ def build_analyzer(synonyms: list[dict[str, str]]) -> Analyzer:
 @lru_cache(maxsize=4)
 def _analyzer_for(synonyms: tuple[tuple[str, str, str, str], ...]) -> Analyzer:
     extra = [{"locale": loc, "group": group, "code": code, "phrase": phrase} for loc, group, code, phrase in synonyms]
-    return Analyzer.from_data(shipped_lexicons(), extra_synonyms=extra)
+    return default_analyzer().with_synonyms(extra)
 
 
 def build_snapshot(session: Session, revision: int) -> Snapshot:

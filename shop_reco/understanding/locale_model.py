@@ -8,7 +8,7 @@ dictionary lookup per token before matching starts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final
 
 from shop_reco.understanding import context as ctx
@@ -29,16 +29,30 @@ class LocaleModel:
 
     __slots__ = ("lexicon", "trie", "word_flags", "cache", "known", "phrase_count")
 
-    def __init__(self, lexicon: Lexicon, extra: Sequence[tuple[tuple[str, ...], Entry]]) -> None:
+    def __init__(self, lexicon: Lexicon, extra: Sequence[tuple[tuple[str, ...], Entry]] = ()) -> None:
         self.lexicon = lexicon
         self.trie = PhraseTrie(gap=lexicon.gap)
         self.phrase_count = len(lexicon.phrases) + len(extra)
-        for keys, entry in (*lexicon.phrases, *extra):
+        for keys, entry in _with_red_flags((*lexicon.phrases, *extra)):
             self.trie.add(keys, entry)
-            if entry.role == CONCEPT and entry.group == "symptom" and entry.code in SYMPTOM_RED_FLAGS:
-                # "numb" is the numbness symptom and, when the shopper's own, a red flag.
-                self.trie.add(keys, Entry.concept("red_flag", entry.code))
         self.trie.freeze()
+        self._flag_words()
+
+    def with_extra(self, extra: Sequence[tuple[tuple[str, ...], Entry]]) -> LocaleModel:
+        """This model plus ``extra`` phrases (a merchant's synonyms), sharing this one's trie
+        but for the nodes the new phrases pass through; this model is unchanged."""
+        if not extra:
+            return self
+        model = object.__new__(LocaleModel)
+        model.lexicon = self.lexicon
+        model.trie = self.trie.extended(_with_red_flags(extra))
+        model.phrase_count = self.phrase_count + len(extra)
+        model.word_flags = self.word_flags  # never changed once made
+        model.cache, model.known = {}, {}  # per trie
+        return model
+
+    def _flag_words(self) -> None:
+        lexicon = self.lexicon
         words = lexicon.words
         marks: list[tuple[Iterable[str], int]] = [
             (ctx.SENTENCE_MARKS, ctx.SENT_END),
@@ -122,6 +136,17 @@ class LocaleModel:
                 unit_flags.append(token_flags)
                 token_of.append(t)
         return unit_keys, unit_singles, unit_firsts, unit_flags, token_of
+
+
+def _with_red_flags(
+    phrases: Iterable[tuple[tuple[str, ...], Entry]],
+) -> Iterator[tuple[tuple[str, ...], Entry]]:
+    """Each phrase, and again as a red flag where its symptom is one ("numb" is the numbness
+    symptom and, when the shopper's own, a red flag)."""
+    for keys, entry in phrases:
+        yield keys, entry
+        if entry.role == CONCEPT and entry.group == "symptom" and entry.code in SYMPTOM_RED_FLAGS:
+            yield keys, Entry.concept("red_flag", entry.code)
 
 
 def _unit(trie: PhraseTrie, keys: tuple[str, ...]) -> tuple[tuple[str, ...], Any, Any]:

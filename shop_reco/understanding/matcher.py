@@ -17,7 +17,8 @@ in my groin"), the red flag wins and the cue is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Iterable, Sequence
 from itertools import compress
 from typing import Any, Final
 
@@ -66,14 +67,47 @@ class PhraseTrie:
         # may start inside a longer cue.
         self._negation_words: set[str] = set()
 
-    def add(self, keys: Sequence[str], entry: Entry) -> None:
-        """Add one pattern (a sequence of token keys) meaning ``entry``."""
+    def extended(self, patterns: Iterable[tuple[Sequence[str], Entry]]) -> PhraseTrie:
+        """A new frozen trie: this one's patterns plus ``patterns``; this trie is unchanged.
+
+        The new trie shares every node that ``patterns`` do not pass through, and copies only
+        the ones they do (path copying), so a merchant's few synonyms cost a few copied dicts,
+        not a second trie of the whole lexicon.
+        """
+        trie = copy.copy(self)
+        trie.root = dict(self.root)
+        trie._exact, trie._prefixes, trie._suffixes = set(self._exact), set(self._prefixes), set(self._suffixes)
+        trie._spec = dict(self._spec)
+        trie._part_exact, trie._part_prefixes = set(self._part_exact), set(self._part_prefixes)
+        trie._terminals = {}
+        trie._negation_words = set(self._negation_words)
+        trie._frozen = False
+        own = {id(trie.root)}  # nodes of the new trie's own, which it may change
+        for keys, entry in patterns:
+            trie.add(keys, entry, own=own)
+        trie._terminals.clear()
+        trie._frozen = True
+        return trie
+
+    def add(self, keys: Sequence[str], entry: Entry, *, own: set[int] | None = None) -> None:
+        """Add one pattern (a sequence of token keys) meaning ``entry``.
+
+        ``own`` (see :meth:`extended`): the ids of the nodes this trie may change; any other
+        node on the pattern's path is shared with another trie and is copied first.
+        """
         if self._frozen:
             raise RuntimeError("this trie is frozen: build a new one to add patterns")
         node = self.root
         spec = self._spec
         for key in keys:
-            node = node.setdefault(key, {})
+            if own is None:
+                node = node.setdefault(key, {})
+            else:
+                child = node.get(key)
+                if child is None or id(child) not in own:
+                    child = node[key] = {} if child is None else dict(child)
+                    own.add(id(child))
+                node = child
             if key in spec:
                 continue
             if key.endswith("*"):
