@@ -7,6 +7,7 @@ page on another port that loads ``/reco/widget.js`` from the shop.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -166,13 +167,23 @@ def visit(page: Any, watch: Watch, url: str) -> None:
     settle(page)
 
 
+def answered(finder: Any) -> None:
+    """Wait until the finder (its host ``div``) is done asking: its answer, screen or error is shown."""
+    from playwright.sync_api import expect
+
+    expect(finder).to_have_attribute("data-sr-state", re.compile("^(ready|error)$"), timeout=30_000)
+
+
 def ask(finder: Any, text: str) -> None:
-    """Send ``text``; when the red-flag screen comes first, answer it "None of these apply"."""
+    """Send ``text`` once the script has taken over the finder (not the server's no-JS form under
+    it), and wait for the answer; when the red-flag screen comes first, answer it "None of these apply"."""
+    answered(finder)
     finder.get_by_label("Describe where it hurts and when").fill(text)
-    finder.get_by_role("button", name="Show my suggestions").click()
-    finder.locator(".sr-screen, .sr-results, .sr-quiet").first.wait_for()
+    finder.get_by_role("button", name="Show my suggestions").click()  # data-sr-state: loading
+    answered(finder)
     if finder.locator(".sr-screen").count():
         finder.locator(".sr-screen-none").click()
+        answered(finder)
 
 
 def deep_active(page: Any) -> str:
