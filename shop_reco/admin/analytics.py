@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from shop_reco.state import get_session
+from shop_reco.state import get_session, get_state
 from shop_reco.storage.analytics_queries import (
     ITEM_TYPES,
     Counts,
@@ -259,74 +259,77 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def register(bp: Blueprint, state: RecoState) -> None:
+def analytics() -> Any:
+    """Counts and CTR per day, rule, product and exercise, and answers by safety level."""
+    state = get_state()
+    state.answer_log.flush()  # this process's queued answers; other workers' land within a flush interval
     locale = str(state.settings["SHOP_RECO_DEFAULT_LOCALE"])
+    session = get_session()
+    rng, errors = parse_range(request.args, _today())
+    focus = _focus(request.args)
+    daily = daily_counts(session, rng, focus)
+    days = list(daily)
+    by_rule = counts_by_rule(session, rng, _page_number(request.args, "rules_page"))
+    by_item = counts_by_items(session, rng, {t: _page_number(request.args, f"{t}_page") for t in ITEM_TYPES})
+    shown = [(t, key) for t, found in by_item.items() for key, _ in found.rows]
+    if focus.item_type is not None and focus.item_id is not None:
+        shown.append((focus.item_type, focus.item_id))
+    names = item_names(session, locale, shown)
+    if focus.rule is not None:
+        subject = f"rule {focus.rule}" if focus.rule else "items shown by no rule"
+    elif focus.item_id is not None:
+        subject = f"{focus.item_type} {names.get((focus.item_type or '', focus.item_id), focus.item_id)}"
+    else:
+        subject = "all recommendations"
+    chart = line_chart(
+        "reco-daily",
+        f"Impressions, clicks and add-to-carts per day: {subject}",
+        days,
+        [
+            ("Impressions", [c.impressions for c in daily.values()]),
+            ("Clicks", [c.clicks for c in daily.values()]),
+            ("Add-to-carts", [c.add_to_carts for c in daily.values()]),
+        ],
+    )
+    safety = answers_by_safety(session, rng)
+    return render_template(
+        "shop_reco/admin/analytics/index.html",
+        rng=rng,
+        errors=errors,
+        focus=focus,
+        subject=subject,
+        daily=daily,
+        total=sum(daily.values(), Counts()),
+        chart=chart,
+        by_rule=by_rule,
+        by_item=by_item,
+        page_url=_page_url(focus, rng, request.args),
+        names=names,
+        safety=safety,
+        safety_chart=bar_chart("reco-safety", "Answers by safety level", safety, SAFETY_COLORS),
+        percent=percent,
+        range_args={"start": rng.start.isoformat(), "end": rng.end.isoformat()},
+    ), (400 if errors else 200)
 
-    @bp.get("/analytics")
-    def analytics() -> Any:
-        """Counts and CTR per day, rule, product and exercise, and answers by safety level."""
-        state.answer_log.flush()  # this process's queued answers; other workers' land within a flush interval
-        session = get_session()
-        rng, errors = parse_range(request.args, _today())
-        focus = _focus(request.args)
-        daily = daily_counts(session, rng, focus)
-        days = list(daily)
-        by_rule = counts_by_rule(session, rng, _page_number(request.args, "rules_page"))
-        by_item = counts_by_items(session, rng, {t: _page_number(request.args, f"{t}_page") for t in ITEM_TYPES})
-        shown = [(t, key) for t, found in by_item.items() for key, _ in found.rows]
-        if focus.item_type is not None and focus.item_id is not None:
-            shown.append((focus.item_type, focus.item_id))
-        names = item_names(session, locale, shown)
-        if focus.rule is not None:
-            subject = f"rule {focus.rule}" if focus.rule else "items shown by no rule"
-        elif focus.item_id is not None:
-            subject = f"{focus.item_type} {names.get((focus.item_type or '', focus.item_id), focus.item_id)}"
-        else:
-            subject = "all recommendations"
-        chart = line_chart(
-            "reco-daily",
-            f"Impressions, clicks and add-to-carts per day: {subject}",
-            days,
-            [
-                ("Impressions", [c.impressions for c in daily.values()]),
-                ("Clicks", [c.clicks for c in daily.values()]),
-                ("Add-to-carts", [c.add_to_carts for c in daily.values()]),
-            ],
-        )
-        safety = answers_by_safety(session, rng)
-        return render_template(
-            "shop_reco/admin/analytics/index.html",
-            rng=rng,
-            errors=errors,
-            focus=focus,
-            subject=subject,
-            daily=daily,
-            total=sum(daily.values(), Counts()),
-            chart=chart,
-            by_rule=by_rule,
-            by_item=by_item,
-            page_url=_page_url(focus, rng, request.args),
-            names=names,
-            safety=safety,
-            safety_chart=bar_chart("reco-safety", "Answers by safety level", safety, SAFETY_COLORS),
-            percent=percent,
-            range_args={"start": rng.start.isoformat(), "end": rng.end.isoformat()},
-        ), (400 if errors else 200)
 
-    @bp.get("/analytics/export.csv")
-    def analytics_csv() -> Response:
-        """Every count by day, rule and item in the range, as CSV."""
-        session = get_session()
-        rng, _ = parse_range(request.args, _today())
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["day", "dimension", "key", "impressions", "clicks", "add_to_carts", "ctr"])
-        for d, dimension, key, c in daily_rows(session, rng):
-            ctr = "" if c.ctr is None else f"{c.ctr:.4f}"
-            writer.writerow([d.isoformat(), dimension, csv_cell(key), c.impressions, c.clicks, c.add_to_carts, ctr])
-        filename = f"shop_reco-analytics-{rng.start.isoformat()}-{rng.end.isoformat()}.csv"
-        return Response(
-            out.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+def analytics_csv() -> Response:
+    """Every count by day, rule and item in the range, as CSV."""
+    session = get_session()
+    rng, _ = parse_range(request.args, _today())
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["day", "dimension", "key", "impressions", "clicks", "add_to_carts", "ctr"])
+    for d, dimension, key, c in daily_rows(session, rng):
+        ctr = "" if c.ctr is None else f"{c.ctr:.4f}"
+        writer.writerow([d.isoformat(), dimension, csv_cell(key), c.impressions, c.clicks, c.add_to_carts, ctr])
+    filename = f"shop_reco-analytics-{rng.start.isoformat()}-{rng.end.isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def register(bp: Blueprint, state: RecoState) -> None:
+    bp.add_url_rule("/analytics", "analytics", analytics)
+    bp.add_url_rule("/analytics/export.csv", "analytics_csv", analytics_csv)
