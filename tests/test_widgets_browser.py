@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import REPO, make_app
@@ -161,6 +162,7 @@ def visit(page: Any, watch: Watch, url: str) -> None:
 
     One page for a walk over many URLs: a new browser context per URL costs more than the page.
     """
+    page.goto("about:blank")  # what the page before says as it goes is its own, not ``url``'s
     watch.errors.clear()
     watch.dialogs.clear()
     page.goto(url)
@@ -169,8 +171,6 @@ def visit(page: Any, watch: Watch, url: str) -> None:
 
 def answered(finder: Any) -> None:
     """Wait until the finder (its host ``div``) is done asking: its answer, screen or error is shown."""
-    from playwright.sync_api import expect
-
     expect(finder).to_have_attribute("data-sr-state", re.compile("^(ready|error)$"), timeout=30_000)
 
 
@@ -387,8 +387,9 @@ def test_an_unknown_sku_leaves_no_box(shop_page: tuple[Any, Watch]) -> None:
             window.ShopReco.scan();
         }""")
     assert answer.value.status == 404
-    page.wait_for_timeout(200)
-    box = page.locator("#unknown").bounding_box()
+    unknown = page.locator("#unknown")
+    expect(unknown).to_have_attribute("data-sr-state", "empty")  # for the shop's CSS, and for us to wait on
+    box = unknown.bounding_box()
     assert box is not None and box["height"] == 0
     shadow = "(document.querySelector('#unknown').shadowRoot || {childElementCount: 0}).childElementCount"
     assert page.evaluate(shadow) == 0
@@ -402,16 +403,19 @@ def test_a_failing_api_leaves_the_page_intact_with_a_quiet_try_again(browser: An
     product = page.locator("#product")
     retry = product.get_by_role("button", name="Try again")
     retry.wait_for()
+    expect(product).to_have_attribute("data-sr-state", "error")
     assert "couldn't be loaded" in (product.locator(".sr-quiet").text_content() or "")
     assert page.get_by_role("heading", name="Back and hip comfort").is_visible()  # the page is intact
     finder = page.locator("#finder")
     ask(finder, DESCRIPTION)
     finder.get_by_role("button", name="Try again").wait_for()
+    expect(finder).to_have_attribute("data-sr-state", "error")
     assert finder.get_by_label("Describe where it hurts and when").input_value() == DESCRIPTION
 
     page.unroute(blocked)
     retry.click()
     product.get_by_role("heading", name=PAIRINGS).wait_for()
+    expect(product).to_have_attribute("data-sr-state", "ready")
     finder.get_by_role("button", name="Try again").click()
     finder.locator(".sr-screen-none").click()
     finder.get_by_role("heading", name=ROUTINE).wait_for()
