@@ -180,6 +180,15 @@ def test_json_nested_a_thousand_deep_is_refused_before_parsing(client: Any, path
     assert client.post(f"{API}/recommendations", json=brackets_in_text).status_code == 200
 
 
+def test_json_nested_sixteen_deep_is_parsed_and_seventeen_is_refused(client: Any) -> None:
+    for depth, hostile in ((16, False), (17, True)):
+        limit = "[" * (depth - 1) + "1" + "]" * (depth - 1)  # the body's own object is the first level
+        reply = _post_raw(client, "/recommendations", '{"description": "hip pain", "limit": ' + limit + "}")
+        assert reply.status_code == 400, depth
+        assert (reply.get_json()["errors"] == {"_schema": ["Nested deeper than 16."]}) is hostile, depth
+        assert ("limit" in reply.get_json()["errors"]) is not hostile, "sixteen deep reaches the schema"
+
+
 @pytest.mark.parametrize(
     "path",
     [
