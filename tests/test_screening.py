@@ -119,6 +119,32 @@ def test_an_ordinary_description_mentions_no_red_flag_topic() -> None:
     assert mentioned("My lower back aches after sitting at my desk all day") == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "locale", "codes"),
+    [
+        ("Pins and needles down both legs when I stand", "en", {"tingling", "bilateral_legs"}),
+        ("my knee gave way on the stairs and it wakes me up", "en", {"weakness", "night_pain"}),
+        ("har tappat känseln i foten", "sv", {"numbness"}),  # a stem ends the phrase: "känsel*"
+        ("ont i båda   benen", "sv", {"bilateral_legs"}),  # any run of spaces between the words
+    ],
+)
+def test_a_phrase_topic_is_found_where_its_words_stand_together(text: str, locale: str, codes: set[str]) -> None:
+    assert codes <= mentioned(text, locale)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "code"),
+    [
+        ("both knees ache after my legs got tired", "en", "bilateral_legs"),  # "both" and "legs", not "both legs"
+        ("needles for acupuncture and pins in my hip", "en", "tingling"),
+        ("my legs, both sore from the gym", "en", "bilateral_legs"),
+        ("benen är båda trötta", "sv", "bilateral_legs"),
+    ],
+)
+def test_a_phrase_topics_words_apart_or_out_of_order_are_not_the_topic(text: str, locale: str, code: str) -> None:
+    assert code not in mentioned(text, locale)
+
+
 # -- status and when to ask --------------------------------------------------------------------
 
 

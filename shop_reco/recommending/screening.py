@@ -125,28 +125,29 @@ class _TopicIndex:
 
     One-word topics are looked up by word (exact, or by stem for ``word*``); a
     phrase ("both legs", "pins and needles") is searched for only when the text
-    holds its first word. A text is split once: the screen costs a fraction of
-    the analysis.
+    holds each of its words. A text is split once: the screen costs a fraction
+    of the analysis.
     """
 
     exact: Mapping[str, frozenset[str]]
     #: first three letters -> (stem, code) for ``word*`` topics (every stem has three or more)
     stems: Mapping[str, tuple[tuple[str, str], ...]]
-    #: first word -> (pattern, code) for phrases
-    phrases: Mapping[str, tuple[tuple[re.Pattern[str], str], ...]]
+    #: first word -> (pattern, the phrase's whole words, code) for phrases
+    phrases: Mapping[str, tuple[tuple[re.Pattern[str], frozenset[str], str], ...]]
 
     def codes_in(self, text: str) -> set[str]:
         lowered = text.lower()
+        words = set(_WORD.findall(lowered))
         found: set[str] = set()
-        for word in set(_WORD.findall(lowered)):
-            codes = self.exact.get(word)
-            if codes:
-                found |= codes
-            for stem, code in self.stems.get(word[:3], ()):
-                if word.startswith(stem):
-                    found.add(code)
-            for pattern, code in self.phrases.get(word, ()):
-                if code not in found and pattern.search(lowered):
+        for word in self.exact.keys() & words:
+            found |= self.exact[word]
+        stems = self.stems
+        for word in [word for word in words if word[:3] in stems]:
+            found.update(code for stem, code in stems[word[:3]] if word.startswith(stem))
+        phrases = self.phrases
+        for word in phrases.keys() & words:
+            for pattern, whole, code in phrases[word]:
+                if code not in found and whole <= words and pattern.search(lowered):
                     found.add(code)
         return found
 
@@ -159,7 +160,7 @@ def _topic_index() -> _TopicIndex:
     topics = screening_data()["topics"]
     exact: dict[str, set[str]] = {}
     stems: dict[str, list[tuple[str, str]]] = {}
-    phrases: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+    phrases: dict[str, list[tuple[re.Pattern[str], frozenset[str], str]]] = {}
     for code in vocabulary.RED_FLAGS:
         for word in (w.lower() for locale in vocabulary.LOCALES for w in topics[locale].get(code, ())):
             prefix = word.endswith("*")
@@ -167,7 +168,9 @@ def _topic_index() -> _TopicIndex:
             if " " in word:
                 tail = r"\w*" if prefix else r"(?!\w)"
                 pattern = re.compile(r"(?<!\w)" + re.escape(word).replace(r"\ ", r"\s+") + tail)
-                phrases.setdefault(word.split()[0], []).append((pattern, code))
+                parts = _WORD.findall(word)  # the words as a text is split ("can't": can, t)
+                whole = frozenset(parts[:-1] if prefix else parts)  # a stem's last word may go on
+                phrases.setdefault(parts[0], []).append((pattern, whole, code))
             elif prefix:
                 if len(word) < 3:
                     raise ScreeningDataError(f"screening.json: the topic stem {word!r}* is shorter than 3 letters")
