@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shop_reco.api.openapi import openapi_document
+from shop_reco.state import get_state
 
 API = "/reco/api/v1"
 
@@ -36,6 +37,18 @@ def test_a_chunked_body_over_the_limit_is_413_not_400(client: Any) -> None:
     assert form.status_code == 413 and "shorten your description" in form.get_data(as_text=True)
     small = chunked_post(client, f"{API}/recommendations", b'{"description": "my hip aches"}', "application/json")
     assert small.status_code == 200, "a small chunked body is read whole"
+
+
+def test_a_declared_body_of_exactly_the_limit_is_read_and_one_byte_more_is_413(client: Any) -> None:
+    with client.application.app_context():
+        limit = get_state().settings["SHOP_RECO_MAX_BODY_BYTES"]
+    head = b'{"description": "my hip aches"'
+    exact = head + b" " * (limit - len(head) - 1) + b"}"  # JSON may pad with spaces
+    assert len(exact) == limit
+    reply = client.post(f"{API}/recommendations", data=exact, content_type="application/json")
+    assert reply.status_code == 200, "the stream reaching the limit is no cut when the length was declared"
+    over = client.post(f"{API}/recommendations", data=exact + b" ", content_type="application/json")
+    assert over.status_code == 413 and over.get_json()["code"] == "payload_too_large"
 
 
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "PUT", "DELETE", "PATCH", "CONNECT"])
