@@ -30,6 +30,7 @@ from flask import Blueprint, Response, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.exceptions import NotFound
 
+from shop_reco.api.plain_bodies import load_body
 from shop_reco.api.request_body import read_json
 from shop_reco.api.schemas import UNKNOWN_LOCALE
 from shop_reco.state import get_state
@@ -68,7 +69,7 @@ class Body:
     def load(self, data: Any, settings: Mapping[str, Any]) -> Any:
         """``data`` loaded and validated (marshmallow's ``ValidationError`` is the API's 400)."""
         chosen = self.components[self.pick(data) if self.pick is not None else 0]
-        return schema_instance(chosen.schema_class(settings)).load(data)
+        return load_body(schema_instance(chosen.schema_class(settings)), data)
 
 
 @dataclass(frozen=True)

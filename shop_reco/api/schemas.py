@@ -64,6 +64,9 @@ UNKNOWN_LOCALE = "unknown locale {input!r}; this shop offers {choices}"
 class StrictBoolean(fields.Boolean):
     """JSON ``true`` or ``false`` only: not ``1``, ``"yes"`` or ``null`` (a screen answer must be plain)."""
 
+    #: Loads a ``bool`` unchanged and nothing else (see :mod:`shop_reco.api.plain_bodies`).
+    plain_type = bool
+
     def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> bool:
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
