@@ -51,6 +51,33 @@ def test_a_declared_body_of_exactly_the_limit_is_read_and_one_byte_more_is_413(c
     assert over.status_code == 413 and over.get_json()["code"] == "payload_too_large"
 
 
+def test_a_body_cut_short_of_its_declared_length_is_a_json_400(client: Any) -> None:
+    whole = b'{"description": "my hip aches"}'
+    reply = client.post(
+        f"{API}/recommendations",
+        input_stream=io.BytesIO(whole[:10]),  # the connection ended before the promised bytes came
+        content_type="application/json",
+        headers={"Content-Length": str(len(whole))},
+    )
+    assert reply.status_code == 400
+    assert reply.get_json()["code"] == "bad_request"
+
+
+def test_the_host_still_reads_the_body_we_read(app: Any, client: Any) -> None:
+    seen: list[bytes] = []
+
+    @app.after_request
+    def host_hook(response: Any) -> Any:  # a shop's own audit hook, after ours has read the JSON
+        from flask import request
+
+        seen.append(request.get_data())
+        return response
+
+    body = b'{"description": "my lower back aches when I sit"}'
+    assert client.post(f"{API}/recommendations", data=body, content_type="application/json").status_code == 200
+    assert seen == [body]
+
+
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "PUT", "DELETE", "PATCH", "CONNECT"])
 def test_every_method_on_our_paths_answers_json_405_with_the_real_allow(client: Any, method: str) -> None:
     expected = {"/vocabulary": {"GET", "HEAD", "OPTIONS"}, "/recommendations": {"POST", "OPTIONS"}}

@@ -76,12 +76,34 @@ def field_errors(path: tuple[str | int, ...], message: str) -> dict[str, Any]:
     return dict(errors)
 
 
+def _read_body() -> bytes:
+    """The request body, read once and kept where ``request.get_data()`` finds it.
+
+    A declared length (nearly every body) is read in one call of exactly that size.
+    Werkzeug's ``get_data`` reads in 64 KB chunks, each into a new zero-filled 64 KB
+    buffer, for bodies that are mostly under 200 bytes; that buffer pushed what the
+    analysis reads out of the processor's cache. Chunked bodies still go through
+    ``get_data``. Werkzeug's own checks are unchanged: the 413 of a declared length
+    over the limit, and the 400 of a client that sends less than it declared.
+    """
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    length = req.content_length
+    cached = getattr(req, "_cached_data", None)
+    if length is None or cached is not None:
+        return req.get_data(cache=True)
+    raw = req.stream.read(length) if length else b""
+    if len(raw) < length:  # the rest, or Werkzeug's 400 for a client that sent less than it declared
+        raw += req.stream.read()
+    req._cached_data = raw  # where get_data keeps the body it read (Werkzeug 2.x and 3.x)
+    return raw
+
+
 def read_json() -> Any:
     """The request's JSON body, refused with a 400 when too deep, malformed or holding hostile characters.
 
     The size limit (413) applies while the body is read, chunked or not.
     """
-    raw = request.get_data(cache=True)
+    raw = _read_body()
     if body_cut_at_limit():
         raise RequestEntityTooLarge()
     # Nesting that deep needs that many opening brackets; most bodies have one or two.
