@@ -53,7 +53,7 @@ class Derived:
     log_items: list[dict[str, Any]] | None = None
     #: The profile's concept codes, as logged.
     log_concepts: list[str] | None = None
-    #: The recommendation's part of the API's JSON body (``answering.payloads.answer_json``).
+    #: The recommendation's members of the API's JSON body, without the opening brace (``answer_json``).
     encoded: dict[EncodingKey, bytes] = field(default_factory=dict)
 
 

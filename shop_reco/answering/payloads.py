@@ -173,13 +173,14 @@ def answer_json(
     """
     key = EncodingKey(cart_template, article_template)
     encoded = answer.derived.encoded
-    body = encoded.get(key)
-    if body is None:
+    members = encoded.get(key)
+    if members is None:  # kept without its opening brace: the answer is then made in one copy
         payload = recommendation_payload(
             answer.recommendation, cart_template=cart_template, article_template=article_template, contacts=contacts
         )
-        body = encoded[key] = dumps(payload)
-    return dumps(_answer_head(answer))[:-1] + b"," + body[1:]
+        members = encoded[key] = dumps(payload)[1:]
+    head = dumps(_answer_head(answer))
+    return b"".join((memoryview(head)[:-1], b",", members))
 
 
 def _answer_head(answer: Answer) -> dict[str, Any]:
