@@ -36,7 +36,7 @@ from shop_reco.understanding.lexicon import (
 )
 from shop_reco.understanding.locale_model import LocaleModel
 from shop_reco.understanding.profile import Match, Profile
-from shop_reco.understanding.quantities import QuantityHits, find_quantities
+from shop_reco.understanding.quantities import QuantityHits, find_quantities, rounded
 from shop_reco.understanding.tokens import tokenize
 
 #: The red flag of pain, numbness or weakness in both legs, whose words are findings too.
@@ -412,7 +412,7 @@ def _profile(
         _side(sides),
         severity,
         score,
-        round(max(weeks), 2) if weeks else None,
+        rounded(max(weeks), 2) if weeks else None,
         tuple(matches),
     )
 

@@ -120,7 +120,7 @@ class LocaleModel:
         infos: list[Any] = list(map(self.cache.get, norms))
         if None in infos:
             infos = [info or self.info(t) for t, info in zip(norms, infos, strict=True)]
-        keys, singles, firsts, flags, parts = zip(*infos, strict=True)
+        keys, singles, firsts, flags, parts = zip(*infos)  # five each (no strict=: its keyword costs)
         if not self.lexicon.compounds or not any(parts):
             return keys, singles, firsts, flags, None
         unit_keys: list[tuple[str, ...]] = []

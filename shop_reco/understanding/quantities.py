@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 from shop_reco import vocabulary
 from shop_reco.understanding.context import (
@@ -51,7 +51,39 @@ class QuantityHits:
 
 def format_weeks(weeks: float) -> str:
     """A duration as the text of a Match code: ``13.04``, ``2``, ``0.14``."""
-    return f"{round(weeks, 2):g}"
+    text = _WEEKS_TEXT.get(weeks)
+    if text is None:
+        text = f"{rounded(weeks, 2):g}"
+        if weeks:  # 0.0 and -0.0 are one key
+            _remember(_WEEKS_TEXT, weeks, text)
+    return text
+
+
+def rounded(value: float, digits: int) -> float:
+    """``round(value, digits)``, remembered for the few values descriptions give.
+
+    Python rounds a float through its decimal digits (dtoa, then printf, then
+    strtod): machine code nothing else in an answer runs, so it was out of the
+    processor's cache at every description with a duration or a score.
+    """
+    key = (value, digits)
+    result = _ROUNDED.get(key)
+    if result is None:
+        result = round(value, digits)
+        if value:  # 0.0 and -0.0 are one key
+            _remember(_ROUNDED, key, result)
+    return result
+
+
+_MAX_REMEMBERED: Final = 4096
+_WEEKS_TEXT: dict[float, str] = {}
+_ROUNDED: dict[tuple[float, int], float] = {}
+
+
+def _remember(table: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(table) >= _MAX_REMEMBERED:
+        table.clear()  # bounded under arbitrary input
+    table[key] = value
 
 
 def find_quantities(
@@ -113,7 +145,7 @@ def _score(k: int, end: int, value: float, q: QuantityHits, norms: Sequence[str]
             continue
         scale = q.numbers.get(after)
         if scale is not None and scale[1] in lexicon.score_scales and 0 <= value <= scale[1]:
-            score = round(value / scale[1] * MAX_SCORE, 1)
+            score = rounded(value / scale[1] * MAX_SCORE, 1)
             return new_finding(SEVERITY, vocabulary.severity_from_score(score), k, scale[0], score)
     return None
 
