@@ -18,7 +18,7 @@ PORT   ?= 5000
 # not loadfile, which runs only the first of several tests sharing a node id, as schemathesis makes them).
 PYTEST_ARGS ?= -n auto
 
-.PHONY: help venv demo test test-fast lint format coverage check-imports core-alone bench bench-quick eval wheel-check fuzz load clean constraints minimums
+.PHONY: help venv demo test test-fast lint format coverage check-imports core-alone bench bench-quick bench-footprint eval wheel-check fuzz load clean constraints minimums
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -92,6 +92,9 @@ bench: $(STAMP)  ## full benchmarks; writes benchmarks/results/latest.json
 
 bench-quick: $(STAMP)  ## benchmarks in under a minute
 	$(BIN)/python -m benchmarks --quick
+
+bench-footprint: $(STAMP)  ## cache misses and instructions per answer, counted by valgrind (about 5 minutes)
+	$(BIN)/python -m benchmarks.bench_footprint
 
 wheel-check: $(STAMP)  ## build the wheel, install it in a clean venv, migrate and load demo data
 	$(BIN)/python -m pytest tests/test_wheel.py -m slow

@@ -120,7 +120,7 @@ class LocaleModel:
         infos: list[Any] = list(map(self.cache.get, norms))
         if None in infos:
             infos = [info or self.info(t) for t, info in zip(norms, infos, strict=True)]
-        keys, singles, firsts, flags, parts = zip(*infos)  # five each (no strict=: its keyword costs)
+        keys, singles, firsts, flags, parts = zip(*infos)  # noqa: B905  # five each; a keyword costs a slow call
         if not self.lexicon.compounds or not any(parts):
             return keys, singles, firsts, flags, None
         unit_keys: list[tuple[str, ...]] = []
