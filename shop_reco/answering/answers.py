@@ -53,9 +53,8 @@ class Derived:
     log_items: list[dict[str, Any]] | None = None
     #: The profile's concept codes, as logged.
     log_concepts: list[str] | None = None
-    #: The recommendation's members of the API's JSON body, without the opening brace, as fragments
-    #: whose items' common parts are shared between answers (``answer_json``).
-    encoded: dict[EncodingKey, tuple[bytes, ...]] = field(default_factory=dict)
+    #: The recommendation's members of the API's JSON body, without the opening brace (``answer_json``).
+    encoded: dict[EncodingKey, bytes] = field(default_factory=dict)
 
 
 class MemoKey(NamedTuple):

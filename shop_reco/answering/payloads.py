@@ -7,7 +7,7 @@ from typing import Any
 
 from shop_reco import vocabulary
 from shop_reco.answering.answers import Answer, EncodingKey
-from shop_reco.answering.encoding import dumps, shared_fragments
+from shop_reco.answering.encoding import dumps
 from shop_reco.recommending import (
     CompiledRules,
     ExerciseItem,
@@ -174,18 +174,13 @@ def answer_json(
     key = EncodingKey(cart_template, article_template)
     encoded = answer.derived.encoded
     members = encoded.get(key)
-    if members is None:  # kept without its opening brace, items' common parts shared between answers
+    if members is None:  # kept without its opening brace: the answer is then made in one copy
         payload = recommendation_payload(
             answer.recommendation, cart_template=cart_template, article_template=article_template, contacts=contacts
         )
-        members = encoded[key] = shared_fragments(payload, _ITEM_LISTS, _ITEM_OWN)
+        members = encoded[key] = dumps(payload)[1:]
     head = dumps(_answer_head(answer))
-    return b"".join((memoryview(head)[:-1], b",", *members))
-
-
-#: The answer's lists of items, and the keys each item ends with that are its own in every answer.
-_ITEM_LISTS = ("exercises", "products", "sections")
-_ITEM_OWN = ("reason", "why")
+    return b"".join((memoryview(head)[:-1], b",", members))
 
 
 def _answer_head(answer: Answer) -> dict[str, Any]:
