@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from typing import Any, Final
+from functools import lru_cache
+from typing import Final
 
 from shop_reco import vocabulary
 from shop_reco.understanding.context import (
@@ -51,12 +52,7 @@ class QuantityHits:
 
 def format_weeks(weeks: float) -> str:
     """A duration as the text of a Match code: ``13.04``, ``2``, ``0.14``."""
-    text = _WEEKS_TEXT.get(weeks)
-    if text is None:
-        text = f"{rounded(weeks, 2):g}"
-        if weeks:  # 0.0 and -0.0 are one key
-            _remember(_WEEKS_TEXT, weeks, text)
-    return text
+    return _weeks_text(weeks) if weeks else f"{round(weeks, 2):g}"
 
 
 def rounded(value: float, digits: int) -> float:
@@ -64,26 +60,18 @@ def rounded(value: float, digits: int) -> float:
 
     Python rounds a float through its decimal digits (dtoa, then printf, then
     strtod): machine code nothing else in an answer runs, so it was out of the
-    processor's cache at every description with a duration or a score.
+    processor's cache at every description with a duration or a score. Zero is
+    not remembered: ``0.0`` and ``-0.0`` are one key.
     """
-    key = (value, digits)
-    result = _ROUNDED.get(key)
-    if result is None:
-        result = round(value, digits)
-        if value:  # 0.0 and -0.0 are one key
-            _remember(_ROUNDED, key, result)
-    return result
+    return _rounded(value, digits) if value else round(value, digits)
 
 
-_MAX_REMEMBERED: Final = 4096
-_WEEKS_TEXT: dict[float, str] = {}
-_ROUNDED: dict[tuple[float, int], float] = {}
+_rounded = lru_cache(maxsize=4096, typed=True)(round)
 
 
-def _remember(table: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(table) >= _MAX_REMEMBERED:
-        table.clear()  # bounded under arbitrary input
-    table[key] = value
+@lru_cache(maxsize=4096, typed=True)
+def _weeks_text(weeks: float) -> str:
+    return f"{_rounded(weeks, 2):g}"
 
 
 def find_quantities(
