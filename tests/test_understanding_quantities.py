@@ -29,7 +29,11 @@ def test_side(text: str, locale: str, side: str | None) -> None:
 
 
 def test_someone_elses_side_is_not_the_shoppers() -> None:
-    assert analyze("My dad has a bad left hip.", "en").side is None
+    assert analyze("My dad has a bad left hip and my lower back aches.", "en").side is None
+
+
+def test_a_description_written_for_someone_else_keeps_their_side() -> None:
+    assert analyze("My dad has a bad left hip.", "en").side == "left"
 
 
 @pytest.mark.parametrize(

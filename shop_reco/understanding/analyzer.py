@@ -354,7 +354,10 @@ def _profile(
     weeks: list[float] = []
     matches: list[Match] = []
     append = matches.append
+    for_someone_else = _for_someone_else(findings)
     for i, j, group, code, value, _, negated, other, hypothetical, historical in findings:
+        if for_someone_else:
+            other = False
         if group == FUNCTION:  # a function lost is its red flag; one kept says nothing
             if value is None:
                 continue
@@ -415,6 +418,34 @@ def _profile(
         rounded(max(weeks), 2) if weeks else None,
         tuple(matches),
     )
+
+
+#: What a person's complaint is made of: when only someone else has one, the text is about them.
+_COMPLAINT_GROUPS: Final = frozenset({"area", "symptom"})
+#: Findings that say the writer describes a complaint of their own ("my back", "sitting", "no pain");
+#: a red flag alone does not ("... and now it is numb down there" has no one's name on it).
+_OWN_GROUPS: Final = frozenset({"area", "symptom", "trigger"})
+
+
+def _for_someone_else(findings: Sequence[Finding]) -> bool:
+    """True when the whole description is about another person: a partner or a parent writing
+    for them ("my husband's back hurts and now he can't feel his bum").
+
+    Then that person is the one the answer is for, and what the text says of them counts as
+    the subject's own, red flags included ("min man föll från stegen"). Someone else beside
+    the writer's own complaint stays someone else's: "my dad had cancer and my back aches"
+    raises nothing, and neither does "my dad had cancer" alone, which describes no complaint.
+    """
+    complaint = False
+    for finding in findings:
+        group = finding[ctx.GROUP]
+        if group not in _OWN_GROUPS:
+            continue
+        if not finding[ctx.OTHER]:
+            return False  # the writer describes a complaint of their own, affirmed or not
+        if group in _COMPLAINT_GROUPS and not finding[ctx.NEGATED] and not finding[ctx.HYPOTHETICAL]:
+            complaint = True
+    return complaint
 
 
 def _with_red_flags_of(profile: Profile, other: Profile) -> Profile:
