@@ -209,7 +209,14 @@ class MatchSchema(Schema):
     start = fields.Integer()
     end = fields.Integer()
     negated = fields.Boolean()
-    experiencer = fields.String()
+    experiencer = fields.String(
+        metadata={
+            "description": "self: the person the answer is for (the writer, or the one a description "
+            "is written for, as in 'my husband fell, his back hurts'); other: someone else mentioned "
+            "beside them ('my dad had cancer'), whose findings do not count.",
+            "enum": ["self", "other"],
+        }
+    )
     hypothetical = fields.Boolean()
 
 
