@@ -82,6 +82,8 @@ def test_swedish_negation(text: str, reported: set[str], denied: set[str]) -> No
         "Cancer runs in my family.",
         "My brother's groin went numb after his fall.",
         "My dad had bladder problems and my lower back aches after sitting.",
+        "My dad fell off a ladder. Lower back pain after sitting all day.",
+        "my son fell off his bike and my back aches from carrying him",
         "My wife has sciatica and numbness in her foot, and my own back is stiff in the mornings.",
     ],
 )
@@ -103,6 +105,9 @@ def test_someone_elses_findings_are_not_the_shoppers(text: str) -> None:
         ("Min man föll ner från stegen igår och har jätteont i ryggen.", "sv", {"trauma"}, {"lower_back"}),
         ("Min sambo har ryggskott och nu är det bortdomnat i skrevet.", "sv", {"saddle_anesthesia"}, {"lower_back"}),
         ("Min fru har ont i ländryggen när hon sitter länge.", "sv", set(), {"lower_back"}),
+        # the complaint goes on in their clause without a subject of its own
+        ("my husband was treated for prostate cancer and now has hip pain", "en", {"cancer_history"}, {"hip"}),
+        ("Min mamma ramlade i trappan i förrgår och har nu ont i höften.", "sv", {"trauma"}, {"hip"}),
     ],
 )
 def test_a_description_written_for_someone_else_is_about_them(

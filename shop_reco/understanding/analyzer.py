@@ -230,7 +230,8 @@ class Analyzer:
             findings += quantities
             findings.sort(key=_POSITION)
         apply_context(findings, cues, flags, bounds, model.lexicon.window)
-        return _profile(text, locale, findings, starts, ends, token_of)
+        someone_else = _for_someone_else(findings, cues, flags, bounds) if cues else False
+        return _profile(text, locale, findings, starts, ends, token_of, someone_else)
 
     def tag_text(self, text: str, locale: str | None = "en") -> frozenset[str]:
         """Concepts named in content text (``area:hip``, ``trigger:sitting``...).
@@ -345,8 +346,13 @@ def _profile(
     starts: Sequence[int],
     ends: Sequence[int],
     token_of: Sequence[int] | None,
+    for_someone_else: bool = False,
 ) -> Profile:
-    """Assemble the Profile: affirmed codes in order of first mention, every match kept."""
+    """Assemble the Profile: affirmed codes in order of first mention, every match kept.
+
+    ``for_someone_else``: the text is about another person (see :func:`_for_someone_else`),
+    whose findings are then the subject's own.
+    """
     codes: dict[str, list[str]] = {"area": [], "symptom": [], "trigger": [], "red_flag": []}
     sides: set[str] = set()
     scores: list[float] = []
@@ -354,7 +360,6 @@ def _profile(
     weeks: list[float] = []
     matches: list[Match] = []
     append = matches.append
-    for_someone_else = _for_someone_else(findings)
     for i, j, group, code, value, _, negated, other, hypothetical, historical in findings:
         if for_someone_else:
             other = False
@@ -425,27 +430,45 @@ _COMPLAINT_GROUPS: Final = frozenset({"area", "symptom"})
 #: Findings that say the writer describes a complaint of their own ("my back", "sitting", "no pain");
 #: a red flag alone does not ("... and now it is numb down there" has no one's name on it).
 _OWN_GROUPS: Final = frozenset({"area", "symptom", "trigger"})
+#: Where a complaint without a subject may start a new one ("my dad had cancer, lower back sore").
+_NEW_SUBJECT: Final = ctx.SENT_END | ctx.SOFT
 
 
-def _for_someone_else(findings: Sequence[Finding]) -> bool:
+def _for_someone_else(
+    findings: Sequence[Finding], cues: Sequence[ctx.Cue], flags: Sequence[int], bounds: Boundaries
+) -> bool:
     """True when the whole description is about another person: a partner or a parent writing
     for them ("my husband's back hurts and now he can't feel his bum").
 
     Then that person is the one the answer is for, and what the text says of them counts as
-    the subject's own, red flags included ("min man föll från stegen"). Someone else beside
-    the writer's own complaint stays someone else's: "my dad had cancer and my back aches"
-    raises nothing, and neither does "my dad had cancer" alone, which describes no complaint.
+    the subject's own, red flags included ("min man föll från stegen"). It is so when another
+    person's complaint (an area or a symptom) is described and the writer describes none of
+    their own; or when the writer never speaks of themself ("I", "my", "jag" other than in
+    "my husband") and the complaint goes on in the other person's clause without a subject
+    ("my husband had prostate cancer and now has hip pain"; after a full stop or a comma it
+    starts a subject of its own: "My dad fell off a ladder. Lower back pain after sitting."). Someone else beside the
+    writer's own complaint stays someone else's ("my dad had cancer and my back aches"), as
+    does a relative's history with no complaint ("my dad had cancer").
     """
     complaint = False
+    own: list[int] = []  # where the complaints that read as the writer's start
     for finding in findings:
         group = finding[ctx.GROUP]
         if group not in _OWN_GROUPS:
             continue
         if not finding[ctx.OTHER]:
-            return False  # the writer describes a complaint of their own, affirmed or not
-        if group in _COMPLAINT_GROUPS and not finding[ctx.NEGATED] and not finding[ctx.HYPOTHETICAL]:
+            own.append(finding[ctx.START])
+        elif group in _COMPLAINT_GROUPS and not finding[ctx.NEGATED] and not finding[ctx.HYPOTHETICAL]:
             complaint = True
-    return complaint
+    if not own:
+        return complaint
+    others = [(i, j) for i, j, role in cues if role == "experiencer_pre"]
+    if not others:
+        return False  # someone else only after their findings ("runs in the family"): no clause of theirs
+    if any(not any(i <= k < j for i, j in others) for k in bounds.first_person):
+        return False  # the writer speaks of themself
+    first = others[0][0]  # the complaint goes on in that person's clause: no full stop, no comma
+    return not any(flags[k] & _NEW_SUBJECT for k in range(first, max(own)))
 
 
 def _with_red_flags_of(profile: Profile, other: Profile) -> Profile:
