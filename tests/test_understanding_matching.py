@@ -141,6 +141,22 @@ def test_swedish_words_and_compounds_map_to_codes(text: str, field: str, code: s
 
 
 @pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # a phrase typed without Swedish letters, its short words included ("nar", "ga", "pa")
+        ("kanner inte nar jag behover ga pa toa o ryggen e stel", ("bladder_bowel",)),
+        ("har ont i ryggen o kanner inte nar jag kissar", ("bladder_bowel",)),
+        # short words alone keep their letters: "bara" is not "bära", "har" is not "här"
+        ("bara lite ont i ryggen nar jag sitter", ()),
+        ("har inga domningar och ingen feber", ()),
+    ],
+)
+def test_swedish_phrases_typed_without_swedish_letters(text: str, flags: tuple[str, ...]) -> None:
+    assert analyze(text, "sv").red_flags == flags
+    assert analyze(text, "en").red_flags == flags  # whatever the page's language
+
+
+@pytest.mark.parametrize(
     ("text", "flag"),
     [
         ("Jag kan inte hålla urinen.", "bladder_bowel"),

@@ -330,7 +330,9 @@ class _PatternCompiler:
             for keys in self._expand(f"{path}[{n}]", pattern):
                 out.append((keys, entry))
                 if self.ascii_aliases:
-                    alias = tuple(_ascii_alias(k) for k in keys)
+                    # In a phrase of several words the short ones are folded too: "nar jag behover
+                    # ga pa toa" cannot be mistaken for another phrase, while "bara" alone could.
+                    alias = tuple(_ascii_alias(k, short=len(keys) > 1) for k in keys)
                     if alias != keys:
                         out.append((alias, entry))
         return out
@@ -401,10 +403,11 @@ _QUANTITY_KEYS: Final = (
 )
 
 
-def _ascii_alias(key: str) -> str:
+def _ascii_alias(key: str, *, short: bool = False) -> str:
     """ "höften" as typed without Swedish letters ("hoften"); short words keep their
-    letters, as folding them makes other words ("bära" would be "bara", only)."""
-    if len(key) < _MIN_ALIAS_CHARS:  # a stem's "*" counts: stems may be a letter shorter
+    letters, as folding them makes other words ("bära" would be "bara", only), unless
+    ``short`` (a word of a longer phrase, whose other words tell it apart)."""
+    if not short and len(key) < _MIN_ALIAS_CHARS:  # a stem's "*" counts: stems may be a letter shorter
         return key
     return key.translate(_ASCII_ALIASES)
 
