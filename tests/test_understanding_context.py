@@ -84,6 +84,7 @@ def test_swedish_negation(text: str, reported: set[str], denied: set[str]) -> No
         "My dad had bladder problems and my lower back aches after sitting.",
         "My dad fell off a ladder. Lower back pain after sitting all day.",
         "my son fell off his bike and my back aches from carrying him",
+        "My dad (70) had cancer and my lower back aches.",
         "My wife has sciatica and numbness in her foot, and my own back is stiff in the mornings.",
     ],
 )
@@ -108,6 +109,15 @@ def test_someone_elses_findings_are_not_the_shoppers(text: str) -> None:
         # the complaint goes on in their clause without a subject of its own
         ("my husband was treated for prostate cancer and now has hip pain", "en", {"cancer_history"}, {"hip"}),
         ("Min mamma ramlade i trappan i förrgår och har nu ont i höften.", "sv", {"trauma"}, {"hip"}),
+        # an age after the relative ("my father (82)", "my mum, 82,") and the clause after a comma
+        (
+            "My father (82) has back pain and since yesterday he cannot pass urine",
+            "en",
+            {"bladder_bowel"},
+            {"lower_back"},
+        ),
+        ("My mum, 82, has back pain and fell yesterday", "en", {"trauma"}, {"lower_back"}),
+        ("my son (16) got kneed in the back playing football, still sore", "en", {"trauma"}, {"lower_back"}),
     ],
 )
 def test_a_description_written_for_someone_else_is_about_them(

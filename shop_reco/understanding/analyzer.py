@@ -467,6 +467,8 @@ def _for_someone_else(
         return False  # someone else only after their findings ("runs in the family"): no clause of theirs
     if any(not any(i <= k < j for i, j in others) for k in bounds.first_person):
         return False  # the writer speaks of themself
+    if complaint:
+        return True  # "my son (16) got kneed in the back, still sore": theirs, and nobody else's
     first = others[0][0]  # the complaint goes on in that person's clause: no full stop, no comma
     return not any(flags[k] & _NEW_SUBJECT for k in range(first, max(own)))
 
