@@ -110,6 +110,8 @@ _MAX_SYNONYM_CHARS: Final = 100
 _SYNONYM_KEYS: Final = frozenset({"locale", "group", "code", "phrase"})
 _ASCII_ALIASES: Final = str.maketrans("åäöéü", "aaoeu")
 _MIN_ALIAS_CHARS: Final = 5
+#: Groups whose phrases of several words are matched with their short words typed without å, ä, ö.
+_FOLD_SHORT_GROUPS: Final = frozenset({"red_flag", FUNCTION})
 
 
 class LexiconError(ValueError):
@@ -330,9 +332,11 @@ class _PatternCompiler:
             for keys in self._expand(f"{path}[{n}]", pattern):
                 out.append((keys, entry))
                 if self.ascii_aliases:
-                    # In a phrase of several words the short ones are folded too: "nar jag behover
-                    # ga pa toa" cannot be mistaken for another phrase, while "bara" alone could.
-                    alias = tuple(_ascii_alias(k, short=len(keys) > 1) for k in keys)
+                    # In a red flag's phrase of several words the short ones are folded too: "nar
+                    # jag behover ga pa toa" cannot be mistaken for another phrase, while "bara"
+                    # alone could. (Only red flags: folding every phrase costs a worker 3 MB.)
+                    short = len(keys) > 1 and entry.group in _FOLD_SHORT_GROUPS
+                    alias = tuple(_ascii_alias(k, short=short) for k in keys)
                     if alias != keys:
                         out.append((alias, entry))
         return out
