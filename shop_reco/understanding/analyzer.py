@@ -184,7 +184,7 @@ class Analyzer:
             for entry in others:
                 role = entry.role
                 if role == "experiencer_subject":  # "my dad had", "my dad, who", not "lifting my dad"
-                    after = j + 1 if j < len(flags) and flags[j] & ctx.SOFT else j
+                    after = _past_aside(norms, token_of, flags, j)
                     if after < len(flags) and flags[after] & ctx.SUBJECT_VERB:
                         cues.append((i, j, "experiencer_pre"))
                 elif role in _CUE_ROLES:
@@ -432,6 +432,22 @@ _COMPLAINT_GROUPS: Final = frozenset({"area", "symptom"})
 _OWN_GROUPS: Final = frozenset({"area", "symptom", "trigger"})
 #: Where a complaint without a subject may start a new one ("my dad had cancer, lower back sore").
 _NEW_SUBJECT: Final = ctx.SENT_END | ctx.SOFT
+
+
+def _past_aside(norms: Sequence[str], token_of: Sequence[int] | None, flags: Sequence[int], j: int) -> int:
+    """The unit after a person named at ``j``, past a comma or their age: "my dad, who",
+    "my father (82) has", "my mum, 82, has", "min pappa (82) har"."""
+    n = len(flags)
+    if j < n and norms[j if token_of is None else token_of[j]] == "(":
+        for k in range(j + 1, min(j + 5, n)):
+            if norms[k if token_of is None else token_of[k]] == ")":
+                return k + 1
+        return j
+    if j < n and flags[j] & ctx.SOFT:
+        j += 1
+        if j + 1 < n and flags[j] & ctx.NUMBER and flags[j + 1] & ctx.SOFT:
+            return j + 2
+    return j
 
 
 def _for_someone_else(
