@@ -438,11 +438,12 @@ def _past_aside(norms: Sequence[str], token_of: Sequence[int] | None, flags: Seq
     """The unit after a person named at ``j``, past a comma or their age: "my dad, who",
     "my father (82) has", "my mum, 82, has", "min pappa (82) har"."""
     n = len(flags)
-    if j < n and norms[j if token_of is None else token_of[j]] == "(":
-        for k in range(j + 1, min(j + 5, n)):
-            if norms[k if token_of is None else token_of[k]] == ")":
-                return k + 1
-        return j
+
+    def token(k: int) -> str:
+        return norms[k if token_of is None else token_of[k]]
+
+    if j < n and token(j) == "(":
+        return next((k + 1 for k in range(j + 1, min(j + 5, n)) if token(k) == ")"), j)
     if j < n and flags[j] & ctx.SOFT:
         j += 1
         if j + 1 < n and flags[j] & ctx.NUMBER and flags[j + 1] & ctx.SOFT:
@@ -457,14 +458,18 @@ def _for_someone_else(
     for them ("my husband's back hurts and now he can't feel his bum").
 
     Then that person is the one the answer is for, and what the text says of them counts as
-    the subject's own, red flags included ("min man föll från stegen"). It is so when another
-    person's complaint (an area or a symptom) is described and the writer describes none of
-    their own; or when the writer never speaks of themself ("I", "my", "jag" other than in
-    "my husband") and the complaint goes on in the other person's clause without a subject
-    ("my husband had prostate cancer and now has hip pain"; after a full stop or a comma it
-    starts a subject of its own: "My dad fell off a ladder. Lower back pain after sitting."). Someone else beside the
-    writer's own complaint stays someone else's ("my dad had cancer and my back aches"), as
-    does a relative's history with no complaint ("my dad had cancer").
+    the subject's own, red flags included ("min man föll från stegen"). That is so when:
+
+    * another person's complaint (an area or a symptom) is described and the writer
+      describes none of their own; or
+    * the writer never speaks of themself ("I", "my", "jag" other than in "my husband") and
+      either the other person has a complaint ("my son (16) got kneed in the back, still
+      sore") or the complaint goes on in their clause ("my husband had prostate cancer and
+      now has hip pain"; after a full stop or a comma it has a subject of its own: "My dad
+      fell off a ladder. Lower back pain after sitting.").
+
+    Someone else beside the writer's own complaint stays someone else's ("my dad had cancer
+    and my back aches"), as does a relative's history with no complaint ("my dad had cancer").
     """
     complaint = False
     own: list[int] = []  # where the complaints that read as the writer's start
@@ -481,7 +486,8 @@ def _for_someone_else(
     others = [(i, j) for i, j, role in cues if role == "experiencer_pre"]
     if not others:
         return False  # someone else only after their findings ("runs in the family"): no clause of theirs
-    if any(not any(i <= k < j for i, j in others) for k in bounds.first_person):
+    named = {k for i, j in others for k in range(i, j)}  # "my" in "my husband"
+    if not named.issuperset(bounds.first_person):
         return False  # the writer speaks of themself
     if complaint:
         return True  # "my son (16) got kneed in the back, still sore": theirs, and nobody else's
