@@ -85,6 +85,7 @@ def test_swedish_negation(text: str, reported: set[str], denied: set[str]) -> No
         "My dad fell off a ladder. Lower back pain after sitting all day.",
         "my son fell off his bike and my back aches from carrying him",
         "My dad (70) had cancer and my lower back aches.",
+        "my wife's sciatica is bad and my back is stiff",
         "My wife has sciatica and numbness in her foot, and my own back is stiff in the mornings.",
     ],
 )
@@ -118,6 +119,20 @@ def test_someone_elses_findings_are_not_the_shoppers(text: str) -> None:
         ),
         ("My mum, 82, has back pain and fell yesterday", "en", {"trauma"}, {"lower_back"}),
         ("my son (16) got kneed in the back playing football, still sore", "en", {"trauma"}, {"lower_back"}),
+        # a possessive ("my husband's back": not "he's back") and wiping said of them
+        ("mum's back is sore since she fell yesterday", "en", {"trauma"}, {"lower_back"}),
+        (
+            "my partner's back is bad and he can't feel himself when he wipes",
+            "en",
+            {"saddle_anesthesia"},
+            {"lower_back"},
+        ),
+        (
+            "Min sambo har ont i ryggen och känner inget när han torkar sig.",
+            "sv",
+            {"saddle_anesthesia"},
+            {"lower_back"},
+        ),
     ],
 )
 def test_a_description_written_for_someone_else_is_about_them(
