@@ -111,28 +111,13 @@ def test_someone_elses_findings_are_not_the_shoppers(text: str) -> None:
         ("my husband was treated for prostate cancer and now has hip pain", "en", {"cancer_history"}, {"hip"}),
         ("Min mamma ramlade i trappan i förrgår och har nu ont i höften.", "sv", {"trauma"}, {"hip"}),
         # an age after the relative ("my father (82)", "my mum, 82,") and the clause after a comma
-        (
-            "My father (82) has back pain and since yesterday he cannot pass urine",
-            "en",
-            {"bladder_bowel"},
-            {"lower_back"},
-        ),
+        ("My father (82) has back pain and now he cannot pass urine", "en", {"bladder_bowel"}, {"lower_back"}),
         ("My mum, 82, has back pain and fell yesterday", "en", {"trauma"}, {"lower_back"}),
         ("my son (16) got kneed in the back playing football, still sore", "en", {"trauma"}, {"lower_back"}),
         # a possessive ("my husband's back": not "he's back") and wiping said of them
         ("mum's back is sore since she fell yesterday", "en", {"trauma"}, {"lower_back"}),
-        (
-            "my partner's back is bad and he can't feel himself when he wipes",
-            "en",
-            {"saddle_anesthesia"},
-            {"lower_back"},
-        ),
-        (
-            "Min sambo har ont i ryggen och känner inget när han torkar sig.",
-            "sv",
-            {"saddle_anesthesia"},
-            {"lower_back"},
-        ),
+        ("my partner's back is bad, he can't feel it when he wipes", "en", {"saddle_anesthesia"}, {"lower_back"}),
+        ("Min sambo har ont i ryggen, känner inget när han torkar sig", "sv", {"saddle_anesthesia"}, {"lower_back"}),
     ],
 )
 def test_a_description_written_for_someone_else_is_about_them(
