@@ -28,3 +28,30 @@ def test_ids_made_in_the_same_millisecond_differ_in_their_random_bits() -> None:
     digits = [value.replace("-", "") for value in ids]
     assert {d[12] for d in digits} == {"7"} and {d[16] for d in digits} == set("89ab")
     assert all(len({d[i] for d in digits}) == 16 for i in (*range(13, 16), *range(17, 32)))
+
+
+def test_a_forked_worker_never_hands_out_its_parents_random_bits() -> None:
+    """Workers forked from one master (gunicorn) draw their own bytes, or two answers could share an id."""
+    import os
+
+    time_ordered_id()  # the parent holds a batch it has only begun to hand out
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: send the random part of its next ids and leave at once
+        os.close(read)
+        os.write(write, "".join(time_ordered_id(0)[14:] + "\n" for _ in range(50)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child = set(pipe.read().split())
+    os.waitpid(pid, 0)
+    parent = {time_ordered_id(0)[14:] for _ in range(50)}
+    assert len(child) == 50 and not child & parent
+
+
+def test_ids_made_by_many_threads_at_once_are_all_different() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda _: time_ordered_id(0), range(20_000)))
+    assert len(set(ids)) == 20_000
