@@ -63,6 +63,25 @@ def test_a_body_cut_short_of_its_declared_length_is_a_json_400(client: Any) -> N
     assert reply.get_json()["code"] == "bad_request"
 
 
+class _Trickle(io.BytesIO):
+    """A server's input that hands over at most a few bytes per read, as a socket may."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        return super().read(7 if size is None or size < 0 else min(size, 7))
+
+
+def test_a_body_handed_over_a_few_bytes_at_a_time_is_read_whole(client: Any) -> None:
+    whole = b'{"description": "my lower back aches after sitting all day"}'
+    reply = client.post(
+        f"{API}/recommendations",
+        input_stream=_Trickle(whole),
+        content_type="application/json",
+        headers={"Content-Length": str(len(whole))},
+    )
+    assert reply.status_code == 200
+    assert reply.get_json()["profile"]["triggers"] == ["sitting"]
+
+
 def test_the_host_still_reads_the_body_we_read(app: Any, client: Any) -> None:
     seen: list[bytes] = []
 

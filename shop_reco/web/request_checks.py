@@ -21,9 +21,9 @@ def body_cut_at_limit() -> bool:
     fail to parse (a 400) or, in a form, be silently shortened; it is a 413. A chunked
     body of exactly the limit counts as over it: the stream cannot tell the two apart.
     """
-    if not getattr(request.stream, "is_exhausted", False):  # cheap: most bodies stop short of the limit
+    if request.content_length is not None:  # a declared length over the limit was refused (413) before reading
         return False
-    return request.content_length is None  # a declared length over the limit was refused (413) before reading
+    return bool(getattr(request.stream, "is_exhausted", False))
 
 
 def valid_path_key(value: str) -> bool:
