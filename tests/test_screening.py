@@ -132,6 +132,20 @@ def test_a_phrase_topic_is_found_where_its_words_stand_together(text: str, local
     assert codes <= mentioned(text, locale)
 
 
+@given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_a_topic_is_touched_alike_in_plain_ascii_text_and_in_text_with_other_letters(text: str) -> None:
+    """Plain ASCII text is split without a regular expression: it finds the same words."""
+    ascii_text = f"{text} Shivering, pee_log"  # a topic by its stem; "pee_log" is one word, not "pee"
+    other_letters = f"{ascii_text} é"  # a word no topic has, and the text is no longer ASCII
+    assert mentioned(ascii_text) == mentioned(other_letters)
+    assert "fever" in mentioned(ascii_text)
+
+
+def test_words_met_once_are_remembered_within_a_bound() -> None:
+    for n in range(30_000):  # more distinct words than the index keeps: it starts afresh, and still finds
+        assert mentioned(f"zz{n} and my bladder") >= {"bladder_bowel"}
+
+
 @pytest.mark.parametrize(
     ("text", "locale", "code"),
     [
