@@ -77,9 +77,12 @@ class ScreenBlock:
     questions: tuple[ScreenQuestion, ...]
     #: True when the finder should show the screen before any routine or product
     ask: bool = False
+    #: the questions as JSON-ready dicts, made once with them (never mutate); None: made on demand
+    questions_json: list[dict[str, Any]] | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "ask": self.ask, "questions": _questions_json(self.questions)}
+        questions = self.questions_json if self.questions_json is not None else _questions_json(self.questions)
+        return {"status": self.status, "ask": self.ask, "questions": questions}
 
 
 @lru_cache(maxsize=512)
@@ -278,7 +281,7 @@ def screening_block(
             found.setdefault(m.code, set()).add(kind)
     # found as a red flag: uncertain unless affirmed or plainly denied
     unsure = tuple(sorted((code, "affirmed" not in kinds and "denied" not in kinds) for code, kinds in found.items()))
-    questions = _screen_questions(locale, unsure, topics)
+    questions, questions_json = _screen_questions(locale, unsure, topics)
     status = screen_status(answers)
     text_level = profile.safety_level if profile is not None else vocabulary.CONSULT
     ask = (
@@ -287,15 +290,16 @@ def screening_block(
         and text_level != vocabulary.URGENT
         and (mode == ALWAYS or (mode == WHEN_UNCERTAIN and any(q.uncertain for q in questions)))
     )
-    return ScreenBlock(status, questions, ask)
+    return ScreenBlock(status, questions, ask, questions_json)
 
 
 @lru_cache(maxsize=1024)
 def _screen_questions(
     locale: str, found: tuple[tuple[str, bool], ...], topics: frozenset[str]
-) -> tuple[ScreenQuestion, ...]:
+) -> tuple[tuple[ScreenQuestion, ...], list[dict[str, Any]]]:
     """The questions in ``locale`` for the red flags ``found`` in a text ((code, uncertain) pairs)
-    and the ``topics`` it touched. Few combinations recur, so each is built once."""
+    and the ``topics`` it touched, and the same as JSON-ready dicts (never mutate). Few
+    combinations recur, so each is built once."""
     uncertain_found = dict(found)
     questions = []
     for code, level, question in _questions(locale):
@@ -305,7 +309,8 @@ def _screen_questions(
         else:
             topic = code in topics
             questions.append(ScreenQuestion(code, level, question, topic, topic))
-    return tuple(questions)
+    asked = tuple(questions)
+    return asked, _questions_json(asked)
 
 
 def understood(profile: Profile | None) -> bool:
