@@ -84,3 +84,18 @@ def test_api_responses_carry_security_headers(client) -> None:  # type: ignore[n
         assert reply.headers["X-Content-Type-Options"] == "nosniff"
         assert "frame-ancestors 'none'" in reply.headers["Content-Security-Policy"]
         assert reply.headers["Referrer-Policy"]
+
+
+def test_a_responses_own_vary_is_kept_and_gains_origin_once(app) -> None:  # type: ignore[no-untyped-def]
+    from flask import Response
+
+    from shop_reco.api.policies import add_headers
+
+    with app.test_request_context("/reco/api/v1/vocabulary"):
+        merged = add_headers(Response(headers=[("Vary", "Cookie"), ("Vary", "Accept-Language")]))
+        assert merged.headers.getlist("Vary") == ["Cookie, Origin"]  # the first Vary, as Headers.get reads it
+        assert add_headers(Response(headers=[("vary", "origin")])).headers.getlist("Vary") == ["origin"]
+        fresh = add_headers(Response())
+        assert fresh.headers.getlist("Vary") == ["Origin"] and fresh.headers["X-Content-Type-Options"] == "nosniff"
+        own = add_headers(Response(headers=[("X-Content-Type-Options", "custom")]))
+        assert own.headers.getlist("X-Content-Type-Options") == ["custom"]

@@ -196,6 +196,23 @@ def test_non_json_body_is_a_415(client) -> None:  # type: ignore[no-untyped-def]
     assert reply.get_json()["code"] == "unsupported_media_type"
 
 
+@pytest.mark.parametrize(
+    ("content_type", "status"),
+    [
+        ("application/json", 200),
+        ("application/json; charset=utf-8", 200),
+        ("Application/JSON", 200),
+        ("application/problem+json", 200),
+        ("application/jsonx", 415),
+        ("application/json-seq", 415),
+        ("text/json", 415),
+    ],
+)
+def test_a_json_body_is_recognised_by_its_media_type_as_werkzeug_reads_it(client, content_type, status) -> None:  # type: ignore[no-untyped-def]
+    reply = client.post(URL, data=json.dumps({"description": "my hip aches"}), content_type=content_type)
+    assert reply.status_code == status, content_type
+
+
 def test_body_over_16_kb_is_a_413(client) -> None:  # type: ignore[no-untyped-def]
     reply = client.post(URL, data=json.dumps({"description": "a" * 17000}), content_type="application/json")
     assert reply.status_code == 413

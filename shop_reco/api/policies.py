@@ -6,7 +6,7 @@ rate limits are on our views only (see :mod:`shop_reco.web.rate_limits`).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Request, Response, current_app, request
 from werkzeug.exceptions import HTTPException, NotFound, UnsupportedMediaType
 
 from shop_reco.state import get_state
@@ -48,27 +48,37 @@ def check_request() -> Response | None:
     req.max_content_length = get_state().settings["SHOP_RECO_MAX_BODY_BYTES"]
     if method in _BODY_METHODS:
         endpoint = req.endpoint
-        if endpoint is not None and not endpoint.endswith("._unmatched") and not req.is_json:
+        if endpoint is not None and not endpoint.endswith("._unmatched") and not _is_json(req):
             raise UnsupportedMediaType()
     return None
+
+
+def _is_json(req: Request) -> bool:
+    """``req.is_json``, without parsing the header the way nearly every client writes it."""
+    content_type = req.environ.get("CONTENT_TYPE", "")
+    if content_type == "application/json" or content_type.startswith("application/json;"):
+        return True
+    return req.is_json
 
 
 def add_headers(response: Response) -> Response:
     """After every API request: the security headers (unless set), CORS for the app's origins, ``Vary: Origin``."""
     headers = response.headers
-    present = {key.lower() for key, _ in headers.items()}
+    present: dict[str, str] = {}  # lower-case name -> the first value under it
+    for key, value in headers:
+        present.setdefault(key.lower(), value)
     added = [(name, value) for lower, name, value in _SECURITY if lower not in present]
     origin = request.environ.get("HTTP_ORIGIN")
     if origin and origin in get_state().settings["SHOP_RECO_CORS_ORIGINS"]:
         headers["Access-Control-Allow-Origin"] = origin
         added += _CORS_HEADERS
-    if "vary" not in present:
+    vary = present.get("vary")
+    if vary is None:
         added.append(("Vary", "Origin"))
-    else:
-        vary = headers.get("Vary", "")
-        if "origin" not in vary.lower():
-            headers["Vary"] = f"{vary}, Origin" if vary.strip() else "Origin"
-    headers.extend(added)
+    elif "origin" not in vary.lower():
+        headers["Vary"] = f"{vary}, Origin" if vary.strip() else "Origin"
+    if added:
+        headers.extend(added)
     return response
 
 
