@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -124,9 +125,9 @@ def answer_description(
     """
     state = get_state()
     settings = state.settings
-    limits = Limits(
-        exercises=limit or settings["SHOP_RECO_DEFAULT_EXERCISES"],
-        products=min(limit or settings["SHOP_RECO_DEFAULT_PRODUCTS"], settings["SHOP_RECO_DEFAULT_PRODUCTS"]),
+    limits = _limits(
+        limit or settings["SHOP_RECO_DEFAULT_EXERCISES"],
+        min(limit or settings["SHOP_RECO_DEFAULT_PRODUCTS"], settings["SHOP_RECO_DEFAULT_PRODUCTS"]),
     )
     profile: Profile | None = None
     revision = 0
@@ -175,6 +176,13 @@ def answer_description(
     if answer_made.receivers and shown:
         _send_answer_made(record_id, screened, result, source, derived)
     return Answer(record_id, screened, result, derived, arm, screening=block, understood=understood(profile))
+
+
+@lru_cache(maxsize=64)
+def _limits(exercises: int, products: int) -> Limits:
+    """One :class:`Limits` per pair: the answer memo's keys then compare by identity, and a
+    frozen dataclass is not built for every answer."""
+    return Limits(exercises=exercises, products=products)
 
 
 def _send_answer_made(
