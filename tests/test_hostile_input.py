@@ -6,15 +6,19 @@ refused with a 4xx naming the field, or dropped where invisible; never a 500.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import inspect, select
 
 from shop_reco.answering.snapshot import invalidate_snapshot
+from shop_reco.api.request_body import hostile_field, may_hold_hostile
 from shop_reco.extension import get_session
 from shop_reco.storage.models import Article, Product, Rule, Synonym
 from tests.test_widgets_browser import (  # noqa: F401  (fixtures)
@@ -167,6 +171,42 @@ def test_nul_and_lone_surrogates_in_json_answer_400_naming_the_field(client: Any
     key = _post_raw(client, "/events", '{"kind\\u0000": "click"}')
     assert key.status_code == 400 and "_schema" in key.get_json()["errors"]
     assert client.post(f"{API}/events", json=good).status_code == 202, "clean events are still recorded"
+
+
+def test_a_lone_surrogate_or_nul_sent_as_raw_bytes_is_refused_in_any_encoding(client: Any) -> None:
+    """Not only as a JSON escape: Python's JSON reader lets a surrogate's bytes through in UTF-8,
+    UTF-16 and UTF-32 (a raw NUL is a control character it refuses: a plain 400)."""
+    bodies = [
+        '{"description": "my back \ud800 aches"}'.encode("utf-8", "surrogatepass"),
+        '{"description": "my back \udc00 aches"}'.encode("utf-16", "surrogatepass"),
+        '{"description": "my back \udfff aches"}'.encode("utf-32-le", "surrogatepass"),
+    ]
+    for raw in bodies:
+        reply = client.post(f"{API}/recommendations", data=raw, content_type="application/json")
+        assert reply.status_code == 400 and list(reply.get_json()["errors"]) == ["description"], raw[:12]
+    nul = '{"description": "my back \x00 aches"}'.encode("utf-16")
+    assert client.post(f"{API}/recommendations", data=nul, content_type="application/json").status_code == 400
+    clean = '{"description": "ont i ländryggen"}'.encode("utf-16")
+    assert client.post(f"{API}/recommendations", data=clean, content_type="application/json").status_code == 200
+
+
+@settings(max_examples=400)
+@given(
+    text=st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=12),
+    encoding=st.sampled_from(["escaped", "utf-8", "utf-16", "utf-16-be", "utf-32-le"]),
+)
+def test_a_body_whose_strings_hold_nul_or_a_lone_surrogate_is_always_searched(text: str, encoding: str) -> None:
+    body = {"description": text, text: [text]}
+    if encoding == "escaped":
+        raw = json.dumps(body).encode("ascii")
+    else:
+        raw = json.dumps(body, ensure_ascii=False).encode(encoding, "surrogatepass")
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return  # refused as malformed before any string is searched
+    if hostile_field(parsed) is not None:
+        assert may_hold_hostile(raw), raw
 
 
 @pytest.mark.parametrize("path", ["/recommendations", "/events"])

@@ -68,6 +68,20 @@ def hostile_field(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | i
     return None
 
 
+def may_hold_hostile(raw: bytes) -> bool:
+    """False when no string parsed from the JSON body ``raw`` can hold a NUL or a lone surrogate.
+
+    Such a character reaches a parsed string only as a ``\\u`` escape, as a NUL byte (which
+    every UTF-16 or UTF-32 body has), or as a surrogate's UTF-8 bytes (which start with 0xED;
+    Python's JSON reader lets them through). Most bodies have none of the three, and their
+    strings are not searched one by one.
+
+        >>> may_hold_hostile(b'{"description": "my hip"}'), may_hold_hostile(b'{"d": "\\\\u0000"}')
+        (False, True)
+    """
+    return b"\\u" in raw or b"\x00" in raw or b"\xed" in raw
+
+
 def field_errors(path: tuple[str | int, ...], message: str) -> dict[str, Any]:
     """``{"events": {0: {"item_id": [message]}}}``: marshmallow's shape for a nested field."""
     errors: Any = [message]
@@ -122,7 +136,7 @@ def read_json() -> Any:
         body = json.loads(raw)
     except (ValueError, RecursionError):
         raise BadRequest() from None
-    path = hostile_field(body)
+    path = hostile_field(body) if may_hold_hostile(raw) else None
     if path is not None:
         raise ApiError(400, "validation_error", "Some fields are invalid.", field_errors(path, HOSTILE_MESSAGE))
     return body
