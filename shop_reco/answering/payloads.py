@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from shop_reco import vocabulary
@@ -150,11 +151,17 @@ def urgent_contacts(contacts: Mapping[str, Sequence[Mapping[str, Any]]] | None, 
 
 
 def scope_payload(answer: Answer) -> dict[str, Any]:
-    """Whether the text was understood; if not, what we cover and how to say more."""
+    """Whether the text was understood; if not, what we cover and how to say more (never mutate)."""
     vague = not answer.understood and not answer.recommendation.degraded
+    return _scope(answer.recommendation.locale if vague else None)
+
+
+@lru_cache(maxsize=16)
+def _scope(vague_in: str | None) -> dict[str, Any]:
+    """The scope block: understood (None), or vague, told in that locale."""
     return {
-        "understood": not vague,
-        "message": scope_message(answer.recommendation.locale) if vague else None,
+        "understood": vague_in is None,
+        "message": None if vague_in is None else scope_message(vague_in),
         "areas": list(vocabulary.AREAS),
     }
 

@@ -189,10 +189,10 @@ def profile_key(profile: Profile) -> ProfileKey:
     locale, limits and moment), however differently they were worded around the
     quoted phrases: answers can be memoized on it. A test holds ``recommend`` to it.
     """
-    phrases: dict[str, str] = {}
+    phrases: dict[tuple[str, str], str] = {}  # by (group, code): a concept's string is made anew each time
     for m in profile.matches:
         if m.affirmed:
-            phrases.setdefault(m.concept, m.phrase)
+            phrases.setdefault((m.group, m.code), m.phrase)
     return (
         profile.areas,
         profile.symptoms,
