@@ -104,7 +104,10 @@ def _read_body() -> bytes:
     req = request._get_current_object()  # type: ignore[attr-defined]
     length = req.content_length
     if length is None or getattr(req, "_cached_data", None) is not None:
-        return req.get_data(cache=True)
+        raw: bytes = req.get_data(cache=True)
+        if body_cut_at_limit():  # a chunked body that filled the limit: a 413, not a 400
+            raise RequestEntityTooLarge()
+        return raw
     limit = req.max_content_length
     if limit is not None and length > limit:
         raise RequestEntityTooLarge()
@@ -125,8 +128,6 @@ def read_json() -> Any:
     The size limit (413) applies while the body is read, chunked or not.
     """
     raw = _read_body()
-    if body_cut_at_limit():
-        raise RequestEntityTooLarge()
     # Nesting that deep needs that many opening brackets; most bodies have one or two.
     if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and nesting_depth(raw) > MAX_JSON_DEPTH:
         raise ApiError(
