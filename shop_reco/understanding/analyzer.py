@@ -376,19 +376,8 @@ def _profile(
             i, j = token_of[i], token_of[j - 1] + 1
         start = starts[i]
         end = ends[j - 1]
-        append(
-            Match(
-                group,
-                code,
-                text[start:end],
-                start,
-                end,
-                negated,
-                "other" if other else "self",
-                hypothetical,
-                historical,
-            )
-        )
+        experiencer = "other" if other else "self"
+        append(_match((group, code, text[start:end], start, end, negated, experiencer, hypothetical, historical)))
         if negated or other or hypothetical:
             continue
         listed = codes.get(group)
@@ -424,6 +413,10 @@ def _profile(
         tuple(matches),
     )
 
+
+#: ``Match`` from a tuple of all its fields: a named tuple's own constructor is Python code that
+#: costs twice as much, and the analyzer makes a dozen per description.
+_match = functools.partial(tuple.__new__, Match)
 
 #: What a person's complaint is made of: when only someone else has one, the text is about them.
 _COMPLAINT_GROUPS: Final = frozenset({"area", "symptom"})
