@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect, select
 
 from shop_reco.answering.snapshot import invalidate_snapshot
-from shop_reco.api.request_body import hostile_field, may_hold_hostile
+from shop_reco.api.request_body import hostile_field, may_hold_hostile, parse_json
 from shop_reco.extension import get_session
 from shop_reco.storage.models import Article, Product, Rule, Synonym
 from tests.test_widgets_browser import (  # noqa: F401  (fixtures)
@@ -207,6 +207,45 @@ def test_a_body_whose_strings_hold_nul_or_a_lone_surrogate_is_always_searched(te
         return  # refused as malformed before any string is searched
     if hostile_field(parsed) is not None:
         assert may_hold_hostile(raw), raw
+
+
+_ANY_TEXT = st.characters(codec=None, exclude_categories=())  # surrogates and NUL included
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(alphabet=_ANY_TEXT, max_size=10),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(_ANY_TEXT, max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500)
+@given(value=_JSON_VALUES, encoding=st.sampled_from(["escaped", "utf-8", "utf-8-sig", "utf-16", "utf-32-le"]))
+def test_a_body_is_read_as_the_standard_library_reads_it(value: Any, encoding: str) -> None:
+    """The fast reader gives what json.loads gives, value for value, or refuses what it refuses."""
+    if encoding == "escaped":
+        raw = json.dumps(value).encode("ascii")
+    else:
+        raw = json.dumps(value, ensure_ascii=False).encode(encoding, "surrogatepass")
+    try:
+        expected = json.loads(raw)
+    except ValueError:
+        with pytest.raises(ValueError):
+            parse_json(raw)
+        return
+    read = parse_json(raw)
+    assert json.dumps(read) == json.dumps(expected)  # NaN compares unequal to itself; its text does not
+    assert _types(read) == _types(expected)
+
+
+def _types(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _types(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_types(item) for item in value]
+    return type(value).__name__
 
 
 @pytest.mark.parametrize("path", ["/recommendations", "/events"])
