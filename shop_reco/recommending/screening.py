@@ -281,15 +281,20 @@ def screening_block(
             found.setdefault(m.code, set()).add(kind)
     # found as a red flag: uncertain unless affirmed or plainly denied
     unsure = tuple(sorted((code, "affirmed" not in kinds and "denied" not in kinds) for code, kinds in found.items()))
-    questions, questions_json = _screen_questions(locale, unsure, topics)
     status = screen_status(answers)
     text_level = profile.safety_level if profile is not None else vocabulary.CONSULT
-    ask = (
-        status == UNANSWERED
-        and profile is not None
-        and text_level != vocabulary.URGENT
-        and (mode == ALWAYS or (mode == WHEN_UNCERTAIN and any(q.uncertain for q in questions)))
-    )
+    may_ask = status == UNANSWERED and profile is not None and text_level != vocabulary.URGENT
+    return _screen_block(locale, unsure, topics, status, mode if may_ask else OFF)
+
+
+@lru_cache(maxsize=1024)
+def _screen_block(
+    locale: str, found: tuple[tuple[str, bool], ...], topics: frozenset[str], status: str, mode: str
+) -> ScreenBlock:
+    """The block for one combination (``mode`` is ``off`` where the screen may not be asked
+    first); few recur, and each is built once and shared (it is immutable)."""
+    questions, questions_json = _screen_questions(locale, found, topics)
+    ask = mode == ALWAYS or (mode == WHEN_UNCERTAIN and any(q.uncertain for q in questions))
     return ScreenBlock(status, questions, ask, questions_json)
 
 
