@@ -177,6 +177,15 @@ def test_the_api_body_joined_from_a_memoized_part_is_exactly_the_payload(app: Fl
                 assert json.loads(answer_json(answer, **templates)) == answer_payload(answer, **templates), text
         urgent = answer_description("I can't control my bladder and my back hurts", locale="en", log_answer=False)
         assert json.loads(answer_json(urgent, **templates))["exercises"] == []
+        # the screen and the scope are encoded once per case and joined: answered, vague, in Swedish
+        for text, locale, screening in (
+            ("my lower back aches after sitting", "en", {"fever": True}),
+            ("everything hurts", "en", None),
+            ("allt gör ont", "sv", {"fever": False, "trauma": False}),
+        ):
+            for _ in range(2):
+                answer = answer_description(text, locale=locale, log_answer=False, screening=screening)
+                assert json.loads(answer_json(answer, **templates)) == answer_payload(answer, **templates), text
 
 
 def test_item_reasons_made_once_are_those_written_afresh(app: Flask) -> None:

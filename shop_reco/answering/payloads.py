@@ -24,7 +24,7 @@ from shop_reco.recommending import (
 )
 from shop_reco.recommending.results import shopper_text
 from shop_reco.recommending.safety import disclaimer
-from shop_reco.recommending.screening import scope_message
+from shop_reco.recommending.screening import ScreenBlock, scope_message
 from shop_reco.understanding import Profile
 
 
@@ -152,8 +152,18 @@ def urgent_contacts(contacts: Mapping[str, Sequence[Mapping[str, Any]]] | None, 
 
 def scope_payload(answer: Answer) -> dict[str, Any]:
     """Whether the text was understood; if not, what we cover and how to say more (never mutate)."""
+    return _scope(_vague_in(answer))
+
+
+def _vague_in(answer: Answer) -> str | None:
+    """The locale to tell a vague text what we cover in; None when the text was understood."""
     vague = not answer.understood and not answer.recommendation.degraded
-    return _scope(answer.recommendation.locale if vague else None)
+    return answer.recommendation.locale if vague else None
+
+
+@lru_cache(maxsize=16)
+def _scope_json(vague_in: str | None) -> bytes:
+    return dumps(_scope(vague_in))
 
 
 @lru_cache(maxsize=16)
@@ -186,11 +196,22 @@ def answer_json(
             answer.recommendation, cart_template=cart_template, article_template=article_template, contacts=contacts
         )
         members = encoded[key] = dumps(payload)[1:]
-    head = dumps(_answer_head(answer))
-    return b"".join((memoryview(head)[:-1], b",", members))
+    head = dumps(_answer_own(answer))
+    screen = b"null" if answer.screening is None else _screen_json(answer.screening)
+    scope = _scope_json(_vague_in(answer))
+    return b"".join((memoryview(head)[:-1], b',"screening":', screen, b',"scope":', scope, b",", members))
 
 
 def _answer_head(answer: Answer) -> dict[str, Any]:
+    return {
+        **_answer_own(answer),
+        "screening": answer.screening.as_dict() if answer.screening is not None else None,
+        "scope": scope_payload(answer),
+    }
+
+
+def _answer_own(answer: Answer) -> dict[str, Any]:
+    """What is this answer's alone: its id, its rules, its locale, its analysis and its variant."""
     rec = answer.recommendation
     return {
         "id": answer.id,
@@ -200,9 +221,22 @@ def _answer_head(answer: Answer) -> dict[str, Any]:
         "experiment": None
         if answer.experiment is None
         else {"key": answer.experiment.experiment, "variant": answer.experiment.variant},
-        "screening": answer.screening.as_dict() if answer.screening is not None else None,
-        "scope": scope_payload(answer),
     }
+
+
+#: The screen blocks' JSON by block: blocks are shared (one per combination), so each is encoded
+#: once. Kept by the block's id with the block itself, so an id is never read for another block.
+_SCREENS_ENCODED: dict[int, tuple[ScreenBlock, bytes]] = {}
+_MAX_SCREENS_ENCODED = 2048
+
+
+def _screen_json(block: ScreenBlock) -> bytes:
+    entry = _SCREENS_ENCODED.get(id(block))
+    if entry is None or entry[0] is not block:
+        if len(_SCREENS_ENCODED) >= _MAX_SCREENS_ENCODED:
+            _SCREENS_ENCODED.clear()
+        entry = _SCREENS_ENCODED[id(block)] = (block, dumps(block.as_dict()))
+    return entry[1]
 
 
 def recommendation_payload(
