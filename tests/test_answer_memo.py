@@ -216,3 +216,23 @@ def test_a_cached_table_is_bounded_and_starts_empty_with_each_revision() -> None
     assert compiled.cached("t", 9, lambda: -1, size=3) == 18  # kept: not made again
     again = compile_rules([rule("sitting", all=["trigger:sitting"], exercises=[("plank", 1)])], sample_catalog())
     assert again.cached("t", 9, lambda: -1, size=3) == -1
+
+
+def test_a_match_is_shown_by_its_own_fields_in_their_order() -> None:
+    from shop_reco.answering.payloads import MATCH_KEYS, profile_payload
+    from shop_reco.understanding import Match, analyze
+
+    assert Match._fields[: len(MATCH_KEYS)] == MATCH_KEYS  # the payload zips the two
+    shown = profile_payload(analyze("no numbness, but my dad had sciatica and my left hip aches", "en"), "en")
+    hip = next(m for m in shown["matches"] if m["code"] == "hip")
+    assert hip == {
+        "group": "area",
+        "code": "hip",
+        "phrase": "hip",
+        "start": 49,
+        "end": 52,
+        "negated": False,
+        "experiencer": "self",
+        "hypothetical": False,
+    }
+    assert any(m["negated"] for m in shown["matches"]) and any(m["experiencer"] == "other" for m in shown["matches"])
