@@ -134,7 +134,7 @@ def answer_description(
     derived = Derived()
     arm: Arm | None = None
     try:
-        snapshot = current_snapshot()
+        snapshot = current_snapshot(state)
         if visitor is not None and snapshot.experiment is not None:
             arm = snapshot.experiment.assign(visitor)  # the visitor's variant ranks; safety is shared
         revision = snapshot.revision

@@ -21,7 +21,7 @@ from shop_reco.answering.caches import RuleVersion, VariantRules, answering_cach
 from shop_reco.answering.outage import database_answers_again, database_not_ready, database_unavailable
 from shop_reco.recommending import Catalog, CompiledRules, Rule, compile_rules, load_rule, load_rules
 from shop_reco.recommending.experiments import LIVE, Arm, RunningExperiment
-from shop_reco.state import get_session, get_state
+from shop_reco.state import RecoState, get_session, get_state
 from shop_reco.storage.database import database_unreachable, schema_missing
 from shop_reco.storage.experiments import running_experiment
 from shop_reco.storage.snapshot import RevisionCache, load_catalog, load_rule_data, load_synonyms
@@ -143,9 +143,12 @@ def _validated_rules(session: Session) -> list[Rule]:
     return list(fresh.values())
 
 
-def current_snapshot() -> Snapshot:
-    """This process's snapshot, rebuilt when the database's content revision moved."""
-    state = get_state()
+def current_snapshot(state: RecoState | None = None) -> Snapshot:
+    """This process's snapshot, rebuilt when the database's content revision moved.
+
+    ``state`` is the current app's (``get_state()``), for a caller that holds it already.
+    """
+    state = state or get_state()
     caches = answering_caches(state)
     cache = caches.snapshot
     if cache is None:
