@@ -190,17 +190,23 @@ def test_a_lone_surrogate_or_nul_sent_as_raw_bytes_is_refused_in_any_encoding(cl
     assert client.post(f"{API}/recommendations", data=clean, content_type="application/json").status_code == 200
 
 
+_ANY_TEXT = st.characters(codec=None, exclude_categories=())  # surrogates and NUL included
+
+
+def _encoded(value: Any, encoding: str) -> bytes:
+    """``value`` as a client might send it: JSON escapes only (``escaped``), or raw in ``encoding``."""
+    if encoding == "escaped":
+        return json.dumps(value).encode("ascii")
+    return json.dumps(value, ensure_ascii=False).encode(encoding, "surrogatepass")
+
+
 @settings(max_examples=400)
 @given(
-    text=st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=12),
+    text=st.text(alphabet=_ANY_TEXT, max_size=12),
     encoding=st.sampled_from(["escaped", "utf-8", "utf-16", "utf-16-be", "utf-32-le"]),
 )
 def test_a_body_whose_strings_hold_nul_or_a_lone_surrogate_is_always_searched(text: str, encoding: str) -> None:
-    body = {"description": text, text: [text]}
-    if encoding == "escaped":
-        raw = json.dumps(body).encode("ascii")
-    else:
-        raw = json.dumps(body, ensure_ascii=False).encode(encoding, "surrogatepass")
+    raw = _encoded({"description": text, text: [text]}, encoding)
     try:
         parsed = json.loads(raw)
     except ValueError:
@@ -209,14 +215,17 @@ def test_a_body_whose_strings_hold_nul_or_a_lone_surrogate_is_always_searched(te
         assert may_hold_hostile(raw), raw
 
 
-_ANY_TEXT = st.characters(codec=None, exclude_categories=())  # surrogates and NUL included
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=4) | st.dictionaries(st.text(_ANY_TEXT, max_size=6), inner, max_size=4)
+
+
 _JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(10**30), max_value=10**30)
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(alphabet=_ANY_TEXT, max_size=10),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(_ANY_TEXT, max_size=6), inner, max_size=4),
+    _containers,
     max_leaves=12,
 )
 
@@ -225,10 +234,7 @@ _JSON_VALUES = st.recursive(
 @given(value=_JSON_VALUES, encoding=st.sampled_from(["escaped", "utf-8", "utf-8-sig", "utf-16", "utf-32-le"]))
 def test_a_body_is_read_as_the_standard_library_reads_it(value: Any, encoding: str) -> None:
     """The fast reader gives what json.loads gives, value for value, or refuses what it refuses."""
-    if encoding == "escaped":
-        raw = json.dumps(value).encode("ascii")
-    else:
-        raw = json.dumps(value, ensure_ascii=False).encode(encoding, "surrogatepass")
+    raw = _encoded(value, encoding)
     try:
         expected = json.loads(raw)
     except ValueError:
