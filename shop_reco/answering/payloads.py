@@ -217,19 +217,11 @@ def _answer_own(answer: Answer) -> dict[str, Any]:
     }
 
 
-#: The screen blocks' JSON by block: blocks are shared (one per combination), so each is encoded
-#: once. Kept by the block's id with the block itself, so an id is never read for another block.
-_SCREENS_ENCODED: dict[int, tuple[ScreenBlock, bytes]] = {}
-_MAX_SCREENS_ENCODED = 2048
-
-
+@lru_cache(maxsize=1024)
 def _screen_json(block: ScreenBlock) -> bytes:
-    entry = _SCREENS_ENCODED.get(id(block))
-    if entry is None or entry[0] is not block:
-        if len(_SCREENS_ENCODED) >= _MAX_SCREENS_ENCODED:
-            _SCREENS_ENCODED.clear()
-        entry = _SCREENS_ENCODED[id(block)] = (block, dumps(block.as_dict()))
-    return entry[1]
+    """A screen block's JSON; blocks are shared per combination (and hash by identity), so each
+    is encoded once."""
+    return dumps(block.as_dict())
 
 
 def recommendation_payload(

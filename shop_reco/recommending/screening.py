@@ -69,26 +69,26 @@ class ScreenQuestion(NamedTuple):
         return {"code": self.code, "level": self.level, "text": self.text, "mentioned": self.mentioned}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ScreenBlock:
-    """The screen as an answer carries it: its status, its questions, and whether to ask it first."""
+    """The screen as an answer carries it: its status, its questions, and whether to ask it first.
+
+    One block is built per combination of what decides it and shared by every answer that
+    gets it (see :func:`screening_block`), so blocks compare and hash by identity.
+    """
 
     status: str
     questions: tuple[ScreenQuestion, ...]
     #: True when the finder should show the screen before any routine or product
     ask: bool = False
     #: the questions as JSON-ready dicts, made once with them (never mutate); None: made on demand
-    questions_json: list[dict[str, Any]] | None = field(default=None, compare=False, repr=False)
+    questions_json: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        questions = self.questions_json if self.questions_json is not None else _questions_json(self.questions)
+        questions = self.questions_json
+        if questions is None:
+            questions = [q.as_dict() for q in self.questions]
         return {"status": self.status, "ask": self.ask, "questions": questions}
-
-
-@lru_cache(maxsize=512)
-def _questions_json(questions: tuple[ScreenQuestion, ...]) -> list[dict[str, Any]]:
-    """The questions as JSON-ready dicts; few combinations recur, so each is built once (never mutate)."""
-    return [q.as_dict() for q in questions]
 
 
 @cache
@@ -293,18 +293,16 @@ def _screen_block(
 ) -> ScreenBlock:
     """The block for one combination (``mode`` is ``off`` where the screen may not be asked
     first); few recur, and each is built once and shared (it is immutable)."""
-    questions, questions_json = _screen_questions(locale, found, topics)
+    questions = _screen_questions(locale, found, topics)
     ask = mode == ALWAYS or (mode == WHEN_UNCERTAIN and any(q.uncertain for q in questions))
-    return ScreenBlock(status, questions, ask, questions_json)
+    return ScreenBlock(status, questions, ask, [q.as_dict() for q in questions])
 
 
-@lru_cache(maxsize=1024)
 def _screen_questions(
     locale: str, found: tuple[tuple[str, bool], ...], topics: frozenset[str]
-) -> tuple[tuple[ScreenQuestion, ...], list[dict[str, Any]]]:
+) -> tuple[ScreenQuestion, ...]:
     """The questions in ``locale`` for the red flags ``found`` in a text ((code, uncertain) pairs)
-    and the ``topics`` it touched, and the same as JSON-ready dicts (never mutate). Few
-    combinations recur, so each is built once."""
+    and the ``topics`` it touched."""
     uncertain_found = dict(found)
     questions = []
     for code, level, question in _questions(locale):
@@ -314,8 +312,7 @@ def _screen_questions(
         else:
             topic = code in topics
             questions.append(ScreenQuestion(code, level, question, topic, topic))
-    asked = tuple(questions)
-    return asked, _questions_json(asked)
+    return tuple(questions)
 
 
 def understood(profile: Profile | None) -> bool:
