@@ -37,8 +37,9 @@ import logging
 import os
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Table, insert
@@ -55,7 +56,9 @@ class _DriverInsert(NamedTuple):
     """The log's INSERT as the driver takes it, made once per log (see ``AnswerLog._prepared``)."""
 
     sql: str
-    binds: list[tuple[str, Any]]  # each bind's name and its type's bind processor (or None)
+    names: tuple[str, ...]  # the binds' names, in the statement's order
+    values: Callable[[Mapping[str, Any]], tuple[Any, ...]]  # a row's values in that order, in one call
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor) where a type has one
     positional: bool  # parameters go as tuples ("?", "%s", ":1"), not as dicts
     multi_row: bool  # plain positional markers: rows can share one statement
 
@@ -198,7 +201,7 @@ class AnswerLog:
                     # Many rows per statement: the driver lets go of the GIL once per chunk, not
                     # once per row, so the request thread is not handed it back and forth.
                     head, _, group = prepared.sql.partition(" VALUES ")
-                    per_statement = max(1, _MAX_BINDS // len(prepared.binds))
+                    per_statement = max(1, _MAX_BINDS // len(prepared.names))
                     for start in range(0, len(params), per_statement):
                         chunk = params[start : start + per_statement]
                         values = ", ".join([group] * len(chunk))
@@ -220,8 +223,9 @@ class AnswerLog:
             names = list(compiled.positiontup or compiled.params)
             # Plain positional markers ("?", "%s") can repeat a row's group; numbered or named ones cannot.
             multi_row = positional and dialect.paramstyle in ("qmark", "format")
-            binds = [(name, processors.get(name)) for name in names]
-            self._statement = _DriverInsert(str(compiled), binds, positional, multi_row)
+            found = tuple((n, process) for n, name in enumerate(names) if (process := processors.get(name)))
+            values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+            self._statement = _DriverInsert(str(compiled), tuple(names), values, found, positional, multi_row)
         return self._statement
 
     def _driver_params(self, rows: list[Mapping[str, Any]]) -> list[Any] | None:
@@ -233,25 +237,28 @@ class AnswerLog:
         so each list is encoded once per batch.
         """
         prepared = self._prepared()
-        binds, positional = prepared.binds, prepared.positional
+        names, row_values, processors = prepared.names, prepared.values, prepared.processors
         encoded: dict[int, Any] = {}
-
-        def bind(process: Any, value: Any) -> Any:
-            if value is None or process is None:
-                return value
-            if isinstance(value, (list, dict)):
-                key = id(value)  # the rows hold the values, so an id is not reused within the batch
-                if key not in encoded:
-                    encoded[key] = process(value)
-                return encoded[key]
-            return process(value)
-
+        params: list[Any] = []
+        append = params.append
         try:
-            if positional:
-                return [tuple([bind(process, row[name]) for name, process in binds]) for row in rows]
-            return [{name: bind(process, row[name]) for name, process in binds} for row in rows]
+            for row in rows:
+                values = list(row_values(row))  # every column's value in one call; most need no processing
+                for n, process in processors:
+                    value = values[n]
+                    if value is None:
+                        continue
+                    if isinstance(value, (list, dict)):
+                        key = id(value)  # the rows hold the values, so an id is not reused within the batch
+                        if key not in encoded:
+                            encoded[key] = process(value)
+                        values[n] = encoded[key]
+                    else:
+                        values[n] = process(value)
+                append(tuple(values) if prepared.positional else dict(zip(names, values)))
         except KeyError:
             return None
+        return params
 
     def _run(self) -> None:
         while True:
