@@ -132,9 +132,23 @@ def test_a_phrase_topic_is_found_where_its_words_stand_together(text: str, local
     assert codes <= mentioned(text, locale)
 
 
+@pytest.mark.parametrize(
+    ("text", "locale", "code"),
+    [
+        ("I sit on the ＴＯＩＬＥＴ for ages", "en", "bladder_bowel"),  # full-width letters, as a phone may type
+        ("ont i ba\u030ada benen", "sv", "bilateral_legs"),  # "å" as "a" and a combining ring
+        ("ont i båda\nbenen", "sv", "bilateral_legs"),  # a phrase's words on two lines
+        ("sover dåligt, VAKNAR av smärtan", "sv", "night_pain"),
+    ],
+)
+def test_a_topic_is_touched_however_its_letters_are_written(text: str, locale: str, code: str) -> None:
+    """The screen reads the words as the analyzer does (casefolded, NFKC): what looks alike is alike."""
+    assert code in mentioned(text, locale)
+
+
 @given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
 def test_a_topic_is_touched_alike_in_plain_ascii_text_and_in_text_with_other_letters(text: str) -> None:
-    """Plain ASCII text is split without a regular expression: it finds the same words."""
+    """Plain ASCII text is split on a faster path than other text: it finds the same words."""
     ascii_text = f"{text} Shivering, pee_log"  # a topic by its stem; "pee_log" is one word, not "pee"
     other_letters = f"{ascii_text} é"  # a word no topic has, and the text is no longer ASCII
     assert mentioned(ascii_text) == mentioned(other_letters)

@@ -130,6 +130,7 @@ def answer_description(
         min(limit or settings["SHOP_RECO_DEFAULT_PRODUCTS"], settings["SHOP_RECO_DEFAULT_PRODUCTS"]),
     )
     profile: Profile | None = None
+    tokens: list[str] | None = None
     revision = 0
     derived = Derived()
     arm: Arm | None = None
@@ -142,7 +143,7 @@ def answer_description(
         # it splits anyway) and searches every language for red flags; ``profile.locale`` says
         # which language it understood. The reply speaks the page's locale, or without one the
         # understood language when this shop offers it, else the shop's default.
-        profile = snapshot.analyzer.analyze(description, locale)
+        profile, tokens = snapshot.analyzer.read(description, locale)  # tokens: the screen's topics
         if locale is None:
             offered = settings["SHOP_RECO_LOCALES"]
             locale = profile.locale if profile.locale in offered else str(settings["SHOP_RECO_DEFAULT_LOCALE"])
@@ -167,7 +168,9 @@ def answer_description(
         profile, result, derived = None, fail_closed(locale, rules_revision=revision), Derived()
     # The screen's answers are never stored; the red flags they raised are logged as codes.
     screened = with_screen_answers(profile, screening) if profile is not None else None
-    block = screening_block(profile, description, result.locale, screening, mode=settings["SHOP_RECO_SCREENING"])
+    block = screening_block(
+        profile, description, result.locale, screening, mode=settings["SHOP_RECO_SCREENING"], tokens=tokens
+    )
     # The server-rendered finder shows nothing but the screen when it asks it first: that answer is
     # not logged (nor counted in an experiment); the one given once the screen is answered is. The
     # API always answers in full (an integrator may show it), so its answers are always logged.

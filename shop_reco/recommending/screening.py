@@ -23,8 +23,7 @@ Plain Python: no Flask, no database.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -33,6 +32,7 @@ from typing import Any, Final, NamedTuple
 from shop_reco import vocabulary
 from shop_reco.recommending.messages import join_words, message
 from shop_reco.understanding.profile import Profile
+from shop_reco.understanding.tokens import tokenize
 
 #: ``SHOP_RECO_SCREENING`` values: ask every finder shopper, only when the text is unclear, never.
 ALWAYS: Final = "always"
@@ -126,28 +126,26 @@ def check_screening_data(data: dict[str, Any]) -> dict[str, Any]:
 class _TopicIndex:
     """The topic words of every red flag, in every locale, ready to look up a text's words in.
 
-    One-word topics are looked up by word (exact, or by stem for ``word*``); a
-    phrase ("both legs", "pins and needles") is searched for only when the text
-    holds each of its words. A text is split once, and what each word names is
-    remembered (a shop's shoppers use a few thousand words): the screen costs a
-    fraction of the analysis.
+    A text's words are the analyzer's tokens (casefolded, NFKC, apostrophes and
+    hyphens read as spaces), which an answer has already split. One-word topics
+    are looked up by word (exact, or by stem for ``word*``); a phrase ("both
+    legs", "pins and needles") is searched for only when the text holds each of
+    its words. What each word names is remembered (a shop's shoppers use a few
+    thousand words): the screen costs a fraction of the analysis.
     """
 
     exact: Mapping[str, frozenset[str]]
     #: first three letters -> (stem, code) for ``word*`` topics (every stem has three or more)
     stems: Mapping[str, tuple[tuple[str, str], ...]]
-    #: first word -> (pattern, the phrase's whole words, code) for phrases
-    phrases: Mapping[str, tuple[tuple[re.Pattern[str], frozenset[str], str], ...]]
+    #: first word -> (the phrase's words, whether its last word is a stem, code) for phrases
+    phrases: Mapping[str, tuple[tuple[tuple[str, ...], bool, str], ...]]
 
     #: word -> the codes it names on its own (exact or by stem), filled as words are met
     words_seen: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def codes_in(self, text: str) -> set[str]:
-        lowered = text.lower()
-        if lowered.isascii():  # the same words as the pattern finds, four times faster
-            words = set(lowered.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split())
-        else:
-            words = set(_WORD.findall(lowered))
+    def codes_in(self, tokens: Sequence[str]) -> set[str]:
+        """The red flags whose topic ``tokens`` (``tokenize``'s, in order) touch."""
+        words = set(tokens)
         found: set[str] = set()
         seen = self.words_seen
         for word in words:
@@ -158,8 +156,12 @@ class _TopicIndex:
                 found |= codes
         phrases = self.phrases
         for word in phrases.keys() & words:
-            for pattern, whole, code in phrases[word]:
-                if code not in found and whole <= words and pattern.search(lowered):
+            for parts, stem, code in phrases[word]:
+                if (
+                    code not in found
+                    and words.issuperset(parts[:-1] if stem else parts)
+                    and _has_phrase([t for t in tokens if t != "\n"], parts, stem)  # words may be lines apart
+                ):
                     found.add(code)
         return found
 
@@ -177,12 +179,28 @@ class _TopicIndex:
         return named
 
 
+def _has_phrase(tokens: list[str], parts: tuple[str, ...], stem: bool) -> bool:
+    """True when ``parts`` stand together in ``tokens``; with ``stem``, the last one may go on."""
+    last = len(parts) - 1
+    start = 0
+    while True:
+        try:
+            k = tokens.index(parts[0], start)
+        except ValueError:
+            return False
+        here = tokens[k : k + last + 1]
+        if (
+            len(here) == last + 1
+            and all(here[n] == parts[n] for n in range(last))
+            and (here[last] == parts[last] or (stem and here[last].startswith(parts[last])))
+        ):
+            return True
+        start = k + 1
+
+
 #: Words remembered by the topic index: a shop's shoppers use a few thousand; longer ones are no words.
 _MAX_REMEMBERED_WORDS = 20_000
 _MAX_REMEMBERED_CHARS = 64
-_WORD = re.compile(r"\w+")
-#: Every ASCII byte that is not a word character (``\w``) as a space: split, the words ``_WORD`` finds.
-_ASCII_NON_WORD = bytes(c if chr(c).isascii() and re.fullmatch(r"\w", chr(c)) else 32 for c in range(256))
 
 
 @cache
@@ -190,23 +208,19 @@ def _topic_index() -> _TopicIndex:
     topics = screening_data()["topics"]
     exact: dict[str, set[str]] = {}
     stems: dict[str, list[tuple[str, str]]] = {}
-    phrases: dict[str, list[tuple[re.Pattern[str], frozenset[str], str]]] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], bool, str]]] = {}
     for code in vocabulary.RED_FLAGS:
-        for word in (w.lower() for locale in vocabulary.LOCALES for w in topics[locale].get(code, ())):
-            prefix = word.endswith("*")
-            word = word.rstrip("*")
-            if " " in word:
-                tail = r"\w*" if prefix else r"(?!\w)"
-                pattern = re.compile(r"(?<!\w)" + re.escape(word).replace(r"\ ", r"\s+") + tail)
-                parts = _WORD.findall(word)  # the words as a text is split ("can't": can, t)
-                whole = frozenset(parts[:-1] if prefix else parts)  # a stem's last word may go on
-                phrases.setdefault(parts[0], []).append((pattern, whole, code))
+        for topic in (t for locale in vocabulary.LOCALES for t in topics[locale].get(code, ())):
+            prefix = topic.endswith("*")
+            words = tuple(tokenize(topic.rstrip("*"))[0])  # as a text's words are read
+            if len(words) > 1:
+                phrases.setdefault(words[0], []).append((words, prefix, code))
             elif prefix:
-                if len(word) < 3:
-                    raise ScreeningDataError(f"screening.json: the topic stem {word!r}* is shorter than 3 letters")
-                stems.setdefault(word[:3], []).append((word, code))
+                if len(words[0]) < 3:
+                    raise ScreeningDataError(f"screening.json: the topic stem {topic!r} is shorter than 3 letters")
+                stems.setdefault(words[0][:3], []).append((words[0], code))
             else:
-                exact.setdefault(word, set()).add(code)
+                exact.setdefault(words[0], set()).add(code)
     return _TopicIndex(
         {w: frozenset(c) for w, c in exact.items()},
         {k: tuple(v) for k, v in stems.items()},
@@ -264,6 +278,7 @@ def screening_block(
     answers: Mapping[str, bool] | None = None,
     *,
     mode: str = ALWAYS,
+    tokens: Sequence[str] | None = None,
 ) -> ScreenBlock:
     """The screen for one description: its questions in ``locale``, its status, and whether to ask first.
 
@@ -272,8 +287,10 @@ def screening_block(
     every unanswered shopper; with ``when_uncertain`` only when the text touched
     a red-flag topic without affirming or plainly denying it; with ``off`` never.
     An urgent text is never screened first: its advice is shown at once.
+    ``tokens`` are the text's as the analyzer split them (``Analyzer.read``), if
+    the caller has them; else the text is split here.
     """
-    topics = frozenset(_topic_index().codes_in(text))
+    topics = frozenset(_topic_index().codes_in(tokenize(text)[0] if tokens is None else tokens))
     found: dict[str, set[str]] = {}
     for m in profile.matches if profile is not None else ():
         if m.group == "red_flag":

@@ -60,8 +60,8 @@ class Analyzer:
 
     >>> from shop_reco.understanding.lexicon import shipped_lexicons
     >>> analyzer = Analyzer.from_data(shipped_lexicons(), [
-    ...     {"locale": "en", "group": "area", "code": "lower_back", "phrase": "lumbago"}])
-    >>> analyzer.analyze("My lumbago is back", "en").areas
+    ...     {"locale": "en", "group": "area", "code": "lower_back", "phrase": "crick"}])
+    >>> analyzer.analyze("I have a crick", "en").areas
     ('lower_back',)
     """
 
@@ -95,8 +95,8 @@ class Analyzer:
         a second. Raises :class:`~shop_reco.understanding.lexicon.LexiconError` naming the bad field.
 
         >>> grown = default_analyzer().with_synonyms(
-        ...     [{"locale": "en", "group": "area", "code": "lower_back", "phrase": "lumbago"}])
-        >>> grown.analyze("My lumbago is back", "en").areas, default_analyzer().analyze("My lumbago", "en").areas
+        ...     [{"locale": "en", "group": "area", "code": "lower_back", "phrase": "crick"}])
+        >>> grown.analyze("A crick in my side", "en").areas, default_analyzer().analyze("A crick", "en").areas
         (('lower_back',), ())
         """
         extra = synonym_phrases(extra_synonyms, self.locales)
@@ -107,6 +107,16 @@ class Analyzer:
 
         Never raises on a ``str``; raises UnknownLocaleError for an unsupported locale.
         """
+        return self.read(text, locale)[0]
+
+    def read(self, text: str, locale: str | None = None) -> tuple[Profile, list[str]]:
+        """:meth:`analyze`, and the text's normalised tokens (:func:`tokenize`'s), for a
+        caller that looks its words up again (the red-flag screen's topics), so that
+        the text is split once.
+
+        >>> default_analyzer().read("Both legs are numb", "en")[1]
+        ['both', 'legs', 'are', 'numb']
+        """
         if not isinstance(text, str):
             raise TypeError(f"analyze() takes the description as a str, not {type(text).__name__}")
         norms, starts, ends = tokenize(text)
@@ -116,7 +126,7 @@ class Analyzer:
             found = self._analyze_in(self._models[other], other, text, norms, starts, ends, red_flags_only=True)
             if found is not None:
                 profile = _with_red_flags_of(profile, found)
-        return profile
+        return profile, norms
 
     @overload
     def _analyze_in(
