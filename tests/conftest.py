@@ -141,5 +141,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     sort that moves whole modules, so a module's own fixtures are still made once and its tests
     keep their order; which worker runs a test was never fixed, and tests do not depend on order.
     """
-    heavy = {item.module for item in items if item.get_closest_marker("slow") or item.get_closest_marker("browser")}
-    items.sort(key=lambda item: item.module not in heavy)
+    def module(item: pytest.Item) -> object:
+        return getattr(item, "module", None)  # a docstring's example (DoctestItem) has none
+
+    heavy = {module(item) for item in items if item.get_closest_marker("slow") or item.get_closest_marker("browser")}
+    items.sort(key=lambda item: module(item) not in heavy)
