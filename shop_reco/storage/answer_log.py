@@ -106,8 +106,6 @@ class AnswerLog:
         if self.flush_seconds <= 0 or self._closed:
             self._write([row])
             return
-        if self._pid != os.getpid():
-            self._reset()  # a forked child: the parent's rows are the parent's to write
         with self._lock:
             self._pending.append(row)
             full = len(self._pending) >= self.max_pending
@@ -279,6 +277,16 @@ def _row_refused(error: Exception) -> bool:
         return False
     # Raised while encoding a value (a lone surrogate), before anything reached the server.
     return isinstance(error, (ValueError, TypeError)) or isinstance(getattr(error, "orig", None), ValueError)
+
+
+def _reset_in_child() -> None:
+    """In a forked child: the parent's rows are the parent's to write (and its locks may be held)."""
+    for answer_log in list(_LIVE):
+        answer_log._reset()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_reset_in_child)
 
 
 @atexit.register
