@@ -141,6 +141,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     sort that moves whole modules, so a module's own fixtures are still made once and its tests
     keep their order; which worker runs a test was never fixed, and tests do not depend on order.
     """
+
     def module(item: pytest.Item) -> object:
         return getattr(item, "module", None)  # a docstring's example (DoctestItem) has none
 

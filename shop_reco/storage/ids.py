@@ -67,7 +67,5 @@ def time_ordered_id(now_ns: int | None = None) -> str:
     rand = _random_bytes.take()
     # 48 bits of time, the version (7) over 4 random bits, 8 random bits, the variant (0b10) over
     # 6 random bits, 56 random bits: built as bytes, as 128-bit integer arithmetic costs more.
-    h = (
-        ms.to_bytes(6, "big") + bytes((0x70 | rand[0] & 0x0F, rand[1], 0x80 | rand[2] & 0x3F)) + rand[3:10]
-    ).hex()
+    h = (ms.to_bytes(6, "big") + bytes((0x70 | rand[0] & 0x0F, rand[1], 0x80 | rand[2] & 0x3F)) + rand[3:10]).hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
