@@ -37,7 +37,7 @@ from shop_reco.understanding.lexicon import (
 from shop_reco.understanding.locale_model import LocaleModel
 from shop_reco.understanding.profile import Match, Profile
 from shop_reco.understanding.quantities import QuantityHits, find_quantities, rounded
-from shop_reco.understanding.tokens import tokenize
+from shop_reco.understanding.tokens import split_text
 
 #: The red flag of pain, numbness or weakness in both legs, whose words are findings too.
 BILATERAL_LEGS: Final = "bilateral_legs"
@@ -119,8 +119,8 @@ class Analyzer:
         """
         if not isinstance(text, str):
             raise TypeError(f"analyze() takes the description as a str, not {type(text).__name__}")
-        norms, starts, ends = tokenize(text)
-        locale, others = self._reading_locales(text, norms, locale)
+        norms, starts, ends, folded = split_text(text)
+        locale, others = self._reading_locales(folded, norms, locale)
         profile = self._analyze_in(self._models[locale], locale, text, norms, starts, ends)
         for other in others:  # red flags in every language the text shows signs of
             found = self._analyze_in(self._models[other], other, text, norms, starts, ends, red_flags_only=True)
@@ -250,8 +250,8 @@ class Analyzer:
         profiles by shared concepts. Content is not a shopper's report, so
         context is ignored and no red flags are produced.
         """
-        norms = tokenize(text)[0]
-        model = self._models[self._pick_locale(text, norms, locale)]
+        norms, _, _, folded = split_text(text)
+        model = self._models[self._reading_locales(folded, norms, locale)[0]]
         keys, singles, firsts, flags, _ = model.units(norms)
         return frozenset(
             f"{group}:{code}"
@@ -273,13 +273,13 @@ class Analyzer:
         """The most likely locale of ``text`` among this analyzer's (the first on a tie): by
         telltale words and letters, and when those do not decide (short text such as
         "domnad i skrevet"), by which lexicon knows more of its words."""
-        return self._detect(text, tokenize(text)[0])
+        norms, _, _, folded = split_text(text)
+        return self._detect(folded, norms)
 
-    def _pick_locale(self, text: str, norms: Sequence[str], locale: str | None) -> str:
-        return self._reading_locales(text, norms, locale)[0]
-
-    def _reading_locales(self, text: str, norms: Sequence[str], locale: str | None) -> tuple[str, tuple[str, ...]]:
-        """The locale to read ``text`` in, and the other locales to search for red flags.
+    def _reading_locales(
+        self, folded: str | None, norms: Sequence[str], locale: str | None
+    ) -> tuple[str, tuple[str, ...]]:
+        """The locale to read a text in, and the other locales to search for red flags.
 
         The text is read in the language it is written in: the one asked for (the page's)
         unless the text is clearly in another. Every other locale whose telltale words or
@@ -292,7 +292,7 @@ class Analyzer:
             return self.locales[0], ()
         if locale is not None and locale not in self._models:
             locale = normalise_locale(locale, self.locales)
-        scores = self._telltale_scores(text, norms)
+        scores = self._telltale_scores(folded, norms)
         if locale is None:
             locale = self._detect_from(scores, norms)
         else:
@@ -305,9 +305,9 @@ class Analyzer:
         others = tuple(other for n, other in enumerate(self.locales) if other != locale and (silent or scores[n] > 0))
         return locale, others
 
-    def _telltale_scores(self, text: str, norms: Sequence[str]) -> list[int]:
-        """Per locale, in order: its telltale words in ``norms`` plus two per telltale letter."""
-        folded = None if text.isascii() else text.casefold()
+    def _telltale_scores(self, folded: str | None, norms: Sequence[str]) -> list[int]:
+        """Per locale, in order: its telltale words in ``norms`` plus two per telltale letter
+        in ``folded``, the text casefolded (None: ASCII, which has no telltale letter)."""
         scores = []
         for model in self._models.values():
             score = sum(map(model.lexicon.detect_words.__contains__, norms))
@@ -330,11 +330,11 @@ class Analyzer:
         known = sum(map(self._models[detected].knows, words)) - sum(map(self._models[asked].knows, words))
         return lead + known >= _DECISIVE
 
-    def _detect(self, text: str, norms: Sequence[str]) -> str:
-        """The most likely locale of ``text``."""
+    def _detect(self, folded: str | None, norms: Sequence[str]) -> str:
+        """The most likely locale of a text (its casefolded text, see :meth:`_telltale_scores`)."""
         if len(self.locales) == 1:
             return self.locales[0]
-        return self._detect_from(self._telltale_scores(text, norms), norms)
+        return self._detect_from(self._telltale_scores(folded, norms), norms)
 
     def _detect_from(self, scores: list[int], norms: Sequence[str]) -> str:
         """Score each locale by its telltale words and letters; when no locale leads by
