@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shop_reco import vocabulary
+from shop_reco.recommending import screening
 from shop_reco.recommending.safety import assess
 from shop_reco.recommending.screening import (
     ALWAYS,
@@ -153,6 +154,17 @@ def test_a_topic_is_touched_alike_in_plain_ascii_text_and_in_text_with_other_let
     other_letters = f"{ascii_text} é"  # a word no topic has, and the text is no longer ASCII
     assert mentioned(ascii_text) == mentioned(other_letters)
     assert "fever" in mentioned(ascii_text)
+
+
+@pytest.mark.parametrize(("topic", "message"), [("", "has no word"), ("*", "has no word"), ("ab*", "shorter than 3")])
+def test_a_topic_that_cannot_be_read_is_refused_naming_it(
+    monkeypatch: pytest.MonkeyPatch, topic: str, message: str
+) -> None:
+    data = copy.deepcopy(raw_data())
+    data["topics"]["en"]["fever"].append(topic)
+    monkeypatch.setattr(screening, "screening_data", lambda: data)
+    with pytest.raises(ScreeningDataError, match=message):
+        screening._topic_index.__wrapped__()
 
 
 def test_words_met_once_are_remembered_within_a_bound() -> None:

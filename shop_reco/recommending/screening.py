@@ -213,6 +213,8 @@ def _topic_index() -> _TopicIndex:
         for topic in (t for locale in vocabulary.LOCALES for t in topics[locale].get(code, ())):
             prefix = topic.endswith("*")
             words = tuple(tokenize(topic.rstrip("*"))[0])  # as a text's words are read
+            if not words:
+                raise ScreeningDataError(f"screening.json: the topic {topic!r} of {code} has no word")
             if len(words) > 1:
                 phrases.setdefault(words[0], []).append((words, prefix, code))
             elif prefix:
