@@ -3,11 +3,11 @@
 Every admin view that changes a merchant-edited record calls
 :func:`record_change` in the same transaction as the change, then commits:
 
-    >>> before = snapshot_of(product, PRODUCT_FIELDS)  # doctest: +SKIP
-    >>> product.price = Decimal("39.00")  # doctest: +SKIP
-    >>> after = snapshot_of(product, PRODUCT_FIELDS)  # doctest: +SKIP
-    >>> record_change("product", product.sku, "update", before, after)  # doctest: +SKIP
-    >>> get_session().commit()  # doctest: +SKIP
+    before = snapshot_of(product, PRODUCT_FIELDS)
+    product.price = Decimal("39.00")
+    after = snapshot_of(product, PRODUCT_FIELDS)
+    record_change("product", product.sku, "update", before, after)
+    get_session().commit()
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ An expectation is the JSON the shared evaluation uses, e.g.
 ``{"safety": "urgent", "products_empty": true}`` or
 ``{"exercises": ["plank"], "not_products": ["lumbar-support-belt"]}``.
 
-    >>> before = run_cases(cases, analyzer, stored, limits=limits)  # doctest: +SKIP
-    >>> compare(before, run_cases(cases, analyzer, candidate, limits=limits)).refused  # doctest: +SKIP
-    False
+    before = run_cases(cases, analyzer, stored, limits=limits)
+    compare(before, run_cases(cases, analyzer, candidate, limits=limits)).refused
+    # -> False
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ Plain Python: no Flask, no database. The storage layer builds a ``Catalog``
 and loads rules; ``compile_rules`` indexes them once per revision;
 ``recommend`` answers each description.
 
-    >>> from shop_reco.recommending import compile_rules, load_rules, recommend   # doctest: +SKIP
-    >>> compiled = compile_rules(load_rules(rules_json), catalog, revision=7)     # doctest: +SKIP
-    >>> recommend(profile, compiled, locale="sv").safety.level                     # doctest: +SKIP
-    'none'
+    from shop_reco.recommending import compile_rules, load_rules, recommend
+    compiled = compile_rules(load_rules(rules_json), catalog, revision=7)
+    recommend(profile, compiled, locale="sv").safety.level
+    # -> 'none'
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ short separate list. There is one index per locale, so rules for another
 locale are never looked at. Targets that don't exist, and products that are
 inactive or out of stock, are dropped here, so they can never be recommended.
 
-    >>> compiled = compile_rules(rules, catalog, revision=3)      # doctest: +SKIP
-    >>> compiled.candidates(profile.concepts, "en")               # doctest: +SKIP
+    compiled = compile_rules(rules, catalog, revision=3)
+    compiled.candidates(profile.concepts, "en")
 """
 
 from __future__ import annotations

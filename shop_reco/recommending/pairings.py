@@ -11,7 +11,7 @@ Unavailable products (inactive or out of stock) never appear.
 Every item's ``why`` starts with a ``shopper`` reason: one sentence of the
 merchant's words, never a rule's name; the rest is the trace.
 
-    >>> pairings_for_product("lumbar-support-belt", compiled, "en")["exercises"]   # doctest: +SKIP
+    pairings_for_product("lumbar-support-belt", compiled, "en")["exercises"]
 """
 
 from __future__ import annotations

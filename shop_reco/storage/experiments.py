@@ -8,9 +8,9 @@ up as it does a rule edit. Counts come from the answer log
 (``reco_recommendation.experiment_key``/``experiment_variant``) and from the
 events that name one of those answers (``reco_event.recommendation_id``).
 
-    >>> row = store_started(session, plan_json, actor="ann")   # doctest: +SKIP
-    >>> variant_counts(session, "sitting-plank")["b"].clicks   # doctest: +SKIP
-    42
+    row = store_started(session, plan_json, actor="ann")
+    variant_counts(session, "sitting-plank")["b"].clicks
+    # -> 42
 """
 
 from __future__ import annotations

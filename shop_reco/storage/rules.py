@@ -8,7 +8,7 @@ saved first), both on the early check and, through SQLAlchemy's
 :class:`~shop_reco.storage.models.Revision` in the same transaction; the
 caller commits, or rolls back after an exception.
 
-    >>> update_rule(session, "posture-screen", values, expected_version=3, actor="ann")  # doctest: +SKIP
+    update_rule(session, "posture-screen", values, expected_version=3, actor="ann")
 """
 
 from __future__ import annotations
