@@ -13,7 +13,7 @@ from reco_samples import rule, sample_catalog
 from shop_reco.answering.answers import memoized_recommend
 from shop_reco.answering.snapshot import current_snapshot, invalidate_snapshot
 from shop_reco.recommending import DEFAULT_LIMITS, compile_rules, profile_key, recommend
-from shop_reco.understanding import Match, Profile, analyze
+from shop_reco.understanding import Match, Profile
 from tests.conftest import eval_descriptions as descriptions
 
 
@@ -31,20 +31,6 @@ def reworded(profile: Profile) -> Profile:
         side="left" if profile.side != "left" else "right",
         severity_score=None if profile.severity_score is not None else 5.0,
     )
-
-
-def test_a_key_quotes_the_first_affirmed_phrase_of_each_concept_and_nothing_else() -> None:
-    """The key reads ``Match.affirmed`` from the fields: it must agree with the property."""
-    checked = 0
-    for locale, text in descriptions():
-        profile = reworded(analyze(text, locale))
-        expected: dict[tuple[str, str], str] = {}
-        for m in profile.matches:
-            if m.affirmed:
-                expected.setdefault((m.group, m.code), m.phrase)
-        assert dict(profile_key(profile)[-1]) == expected, text
-        checked += 1
-    assert checked >= 60
 
 
 def test_recommend_reads_nothing_from_a_profile_but_its_key(app: Flask) -> None:

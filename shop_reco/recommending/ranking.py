@@ -190,10 +190,9 @@ def profile_key(profile: Profile) -> ProfileKey:
     quoted phrases: answers can be memoized on it. A test holds ``recommend`` to it.
     """
     phrases: dict[tuple[str, str], str] = {}  # by (group, code): a concept's string is made anew each time
-    # Match.affirmed, read from the fields: a property is a Python call per match, at every answer.
-    for group, code, phrase, _, _, negated, experiencer, hypothetical, _ in profile.matches:
-        if not negated and experiencer == "self" and not hypothetical:
-            phrases.setdefault((group, code), phrase)
+    for m in profile.matches:
+        if m.affirmed:
+            phrases.setdefault((m.group, m.code), m.phrase)
     return (
         profile.areas,
         profile.symptoms,

@@ -118,7 +118,7 @@ class Analyzer:
         ['both', 'legs', 'are', 'numb']
         """
         if not isinstance(text, str):
-            raise TypeError(f"analyze() takes the description as a str, not {type(text).__name__}")
+            raise TypeError(f"a description is a str, not {type(text).__name__}")
         norms, starts, ends, folded = split_text(text)
         locale, others = self._reading_locales(folded, norms, locale)
         profile = self._analyze_in(self._models[locale], locale, text, norms, starts, ends)
